@@ -1,0 +1,100 @@
+package dev.glyph.inferencesdk;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The model's answer for one image: the most probable class, its probability, and all ten class
+ * probabilities (the softmax of the model's {@code log_probs}, computed stably).
+ *
+ * <pre>{@code
+ * Prediction p = classifier.classify(image);
+ * int digit = p.label();
+ * for (Prediction.Scored s : p.topK(3)) System.out.println(s.label() + " " + s.probability());
+ * }</pre>
+ *
+ * <p>Thread-safety: immutable (the probability array is copied in and out).
+ *
+ * @param label index of the most probable class (ties go to the lower index)
+ * @param confidence probability of {@code label}, in [0, 1]
+ * @param probabilities the class probabilities, indexed by class, summing to 1 (within rounding)
+ */
+public record Prediction(int label, float confidence, float[] probabilities) {
+
+    /**
+     * One class and its probability.
+     *
+     * @param label class index
+     * @param probability its probability
+     */
+    public record Scored(int label, float probability) {
+    }
+
+    /** Validates and copies the probabilities. */
+    public Prediction {
+        if (probabilities == null || probabilities.length == 0) {
+            throw new IllegalArgumentException("probabilities are empty");
+        }
+        if (label < 0 || label >= probabilities.length) {
+            throw new IllegalArgumentException("label " + label + " is outside 0.." + (probabilities.length - 1));
+        }
+        probabilities = probabilities.clone();
+    }
+
+    /** Returns a copy of the probabilities. */
+    @Override
+    public float[] probabilities() {
+        return probabilities.clone();
+    }
+
+    /** Returns the probability of class {@code label}. */
+    public float probability(int label) {
+        if (label < 0 || label >= probabilities.length) {
+            throw new IllegalArgumentException("label " + label + " is outside 0.." + (probabilities.length - 1));
+        }
+        return probabilities[label];
+    }
+
+    /**
+     * Returns the {@code k} most probable classes, most probable first (ties: lower index first).
+     * {@code k} larger than the number of classes returns all of them.
+     *
+     * @throws IllegalArgumentException if {@code k < 1}
+     */
+    public List<Scored> topK(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k is " + k + "; expected >= 1");
+        }
+        int n = Math.min(k, probabilities.length);
+        Integer[] idx = new Integer[probabilities.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        Arrays.sort(idx, (a, b) -> {
+            int c = Float.compare(probabilities[b], probabilities[a]);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        List<Scored> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Scored(idx[i], probabilities[idx[i]]));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Prediction p && p.label == label && Float.compare(p.confidence, confidence) == 0
+                && Arrays.equals(p.probabilities, probabilities);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * label + Arrays.hashCode(probabilities);
+    }
+
+    @Override
+    public String toString() {
+        return "Prediction[label=" + label + ", confidence=" + confidence + "]";
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Implementation of the inference SDK: manifest parsing, pre- and post-processing, provider
+ * selection and the ONNX Runtime session wrapper. Not an API; may change without notice.
+ */
+package dev.glyph.inferencesdk.internal;
