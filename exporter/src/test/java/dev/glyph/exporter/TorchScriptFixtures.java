@@ -27,13 +27,18 @@ final class TorchScriptFixtures {
      * realistic magnitudes.
      */
     static ModelWeights randomWeights(long seed) {
+        return randomWeights(seed, 1.0);
+    }
+
+    /** As {@link #randomWeights(long)} with every bound multiplied by {@code scale} (larger logits). */
+    static ModelWeights randomWeights(long seed, double scale) {
         SplittableRandom rnd = new SplittableRandom(seed);
         List<Tensor> tensors = new ArrayList<>();
         for (MnistNet.ParameterSpec spec : MnistNet.PARAMETERS) {
             long[] shape = spec.shape();
             String layer = spec.name().substring(0, spec.name().indexOf('.'));
             long fanIn = fanIn(layer);
-            double bound = 1.0 / Math.sqrt(fanIn);
+            double bound = scale / Math.sqrt(fanIn);
             float[] data = new float[(int) spec.numel()];
             for (int i = 0; i < data.length; i++) {
                 data[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);

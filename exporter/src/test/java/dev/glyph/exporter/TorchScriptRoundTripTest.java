@@ -93,6 +93,36 @@ class TorchScriptRoundTripTest {
         assertTrue(maxDiff <= 1e-4, "max |diff| " + maxDiff + " > 1e-4 for batch " + n);
     }
 
+    /** Weights 4x the default init scale, so log-probs span tens of nats like a confident trained model. */
+    @Test
+    void forward_largeLogits_matchesReferenceForward(@TempDir Path other) throws Exception {
+        ModelWeights big = TorchScriptFixtures.randomWeights(99, 4.0);
+        TorchScriptWriter.write(big, Map.of(), other.resolve("model.pt"));
+        int n = 64;
+        float[] images = TorchScriptFixtures.randomImages(n, 100);
+        float[][] expected = ReferenceForward.logProbs(big, images, n);
+        float[] actual;
+        try (Model model = Model.newInstance("mnist", Device.cpu(), "PyTorch")) {
+            model.load(other, "model");
+            try (Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator());
+                    NDManager manager = model.getNDManager().newSubManager()) {
+                NDList out = predictor.predict(new NDList(manager.create(images, new Shape(n, 1, 28, 28))));
+                actual = out.singletonOrThrow().toFloatArray();
+            }
+        }
+        double min = 0;
+        for (float[] row : expected) {
+            for (float v : row) {
+                min = Math.min(min, v);
+            }
+        }
+        double maxDiff = TorchScriptFixtures.maxAbsDiff(expected, TorchScriptFixtures.rows(actual, 10));
+        System.out.printf("TorchScript via DJL, 4x-scale weights, batch %d (log-probs down to %.1f): max |diff| = %.3g%n",
+                n, min, maxDiff);
+        assertTrue(min < -10, "the weights should give confident predictions; smallest log-prob " + min);
+        assertTrue(maxDiff <= 1e-4, "max |diff| " + maxDiff);
+    }
+
     @Test
     void load_djl_blockHasTheEightReferenceParametersWithIdenticalValues() throws Exception {
         try (Model model = load()) {
