@@ -24,6 +24,8 @@ public record Options(Device device, int intraOpThreads, int interOpThreads, boo
 
     /** The default largest batch. */
     public static final int DEFAULT_MAX_BATCH_SIZE = 1024;
+    /** The largest allowed {@link #maxBatchSize()} (one input buffer stays below 256 MB). */
+    public static final int MAX_BATCH_SIZE_LIMIT = 65_536;
 
     /** Validates the fields. */
     public Options {
@@ -36,8 +38,8 @@ public record Options(Device device, int intraOpThreads, int interOpThreads, boo
         if (interOpThreads < 0) {
             throw new IllegalArgumentException("interOpThreads is " + interOpThreads + "; expected >= 0 (0 = ONNX Runtime default)");
         }
-        if (maxBatchSize < 1) {
-            throw new IllegalArgumentException("maxBatchSize is " + maxBatchSize + "; expected >= 1");
+        if (maxBatchSize < 1 || maxBatchSize > MAX_BATCH_SIZE_LIMIT) {
+            throw new IllegalArgumentException("maxBatchSize is " + maxBatchSize + "; expected 1.." + MAX_BATCH_SIZE_LIMIT);
         }
     }
 

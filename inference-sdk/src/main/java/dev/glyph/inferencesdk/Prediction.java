@@ -1,5 +1,6 @@
 package dev.glyph.inferencesdk;
 
+import dev.glyph.inferencesdk.internal.Postprocessor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -66,18 +67,10 @@ public record Prediction(int label, float confidence, float[] probabilities) {
         if (k < 1) {
             throw new IllegalArgumentException("k is " + k + "; expected >= 1");
         }
-        int n = Math.min(k, probabilities.length);
-        Integer[] idx = new Integer[probabilities.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> {
-            int c = Float.compare(probabilities[b], probabilities[a]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
-        List<Scored> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new Scored(idx[i], probabilities[idx[i]]));
+        int[] idx = Postprocessor.topK(probabilities, k);
+        List<Scored> out = new ArrayList<>(idx.length);
+        for (int i : idx) {
+            out.add(new Scored(i, probabilities[i]));
         }
         return List.copyOf(out);
     }

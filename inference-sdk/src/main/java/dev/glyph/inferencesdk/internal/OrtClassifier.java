@@ -1,46 +1,413 @@
 package dev.glyph.inferencesdk.internal;
 
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.ValueInfo;
+import dev.glyph.inferencesdk.Device;
+import dev.glyph.inferencesdk.DigitClassifier;
+import dev.glyph.inferencesdk.DigitImage;
+import dev.glyph.inferencesdk.InferenceException;
 import dev.glyph.inferencesdk.ModelInfo;
 import dev.glyph.inferencesdk.ModelLoadException;
 import dev.glyph.inferencesdk.Options;
 import dev.glyph.inferencesdk.Prediction;
-import dev.glyph.inferencesdk.DigitImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The ONNX Runtime session behind {@link dev.glyph.inferencesdk.DigitClassifier}. Thread-safe. */
+/**
+ * The ONNX Runtime session behind {@link DigitClassifier}: loads and verifies a model folder, and
+ * runs batches through one shared {@link OrtSession}.
+ *
+ * <p>Per call it fills a pooled direct {@link FloatBuffer} (no copy inside ONNX Runtime), wraps it
+ * in an {@link OnnxTensor}, requests only {@code log_probs}, and closes tensor and result with
+ * try-with-resources. A read-write lock lets any number of calls run at once while
+ * {@link #close()} waits for them, so the native session is never used after release.
+ *
+ * <p>Thread-safety: safe for concurrent use.
+ */
 public final class OrtClassifier implements AutoCloseable {
-    /** Opens a model folder. */
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrtClassifier.class);
+
+    /** Shape the SDK needs for the input ({@code -1} = symbolic batch). */
+    public static final long[] INPUT_SHAPE = {-1, 1, 28, 28};
+    /** Shape the SDK needs for the output. */
+    public static final long[] OUTPUT_SHAPE = {-1, 10};
+
+    private static final int PIXELS = DigitImage.PIXELS;
+    private static final int CLASSES = DigitClassifier.CLASSES;
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final OrtSession.SessionOptions sessionOptions;
+    private final ModelInfo info;
+    private final Options options;
+    private final String provider;
+    private final Set<String> outputNames = Set.of(DigitClassifier.OUTPUT_NAME);
+    private final ConcurrentLinkedQueue<FloatBuffer> buffers = new ConcurrentLinkedQueue<>();
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+
+    private OrtClassifier(OrtEnvironment env, OrtSession session, OrtSession.SessionOptions so, ModelInfo info,
+            Options options, String provider) {
+        this.env = env;
+        this.session = session;
+        this.sessionOptions = so;
+        this.info = info;
+        this.options = options;
+        this.provider = provider;
+    }
+
+    /**
+     * Opens and verifies a model folder.
+     *
+     * @throws ModelLoadException with what was found and what was expected
+     */
     public static OrtClassifier open(Path dir, Options options) throws ModelLoadException {
-        throw new ModelLoadException("not implemented yet");
+        ModelInfo info = ManifestReader.read(dir);
+        checkManifestSchema(info);
+        Path onnx = dir.resolve(ManifestReader.ONNX_FILE);
+        byte[] model = readModel(onnx, info.files().get(ManifestReader.ONNX_FILE), options.verifyHashes());
+
+        OrtEnvironment env;
+        Set<String> available = new HashSet<>();
+        try {
+            env = OrtEnvironment.getEnvironment();
+            EnumSet<OrtProvider> providers = OrtEnvironment.getAvailableProviders();
+            for (OrtProvider p : providers) {
+                available.add(providerName(p));
+            }
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new ModelLoadException("ONNX Runtime could not be initialised: " + e.getMessage()
+                    + "; expected the onnxruntime native library for this platform");
+        }
+        ProviderSelector.Selected<SessionAndOptions> sel = ProviderSelector.select(options.device(),
+                options.allowCpuFallback(), available, device -> createSession(env, model, options, device));
+        OrtSession session = sel.value().session();
+        try {
+            checkSessionSchema(session, onnx);
+        } catch (ModelLoadException | RuntimeException e) {
+            closeQuietly(session, sel.value().options());
+            throw e;
+        }
+        LOG.info("loaded {} {}/{} from {} on {} ({} intra-op threads)", ManifestReader.ONNX_FILE, info.name(),
+                info.version(), dir, sel.provider(), options.intraOpThreads() == 0 ? "default" : options.intraOpThreads());
+        return new OrtClassifier(env, session, sel.value().options(), info, options, sel.provider());
     }
 
-    /** Classifies a batch. */
+    private record SessionAndOptions(OrtSession session, OrtSession.SessionOptions options) {
+    }
+
+    private static String providerName(OrtProvider p) {
+        return switch (p) {
+            case CPU -> ProviderSelector.CPU;
+            case CUDA -> ProviderSelector.CUDA;
+            default -> p.name();
+        };
+    }
+
+    /**
+     * Creates the session options the SDK uses for {@code options} on the CPU (thread counts; ONNX
+     * Runtime defaults otherwise). Public so benchmarks can run raw ONNX Runtime with the very same
+     * settings. The caller closes the result.
+     */
+    public static OrtSession.SessionOptions newSessionOptions(Options options) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        try {
+            if (options.intraOpThreads() > 0) {
+                so.setIntraOpNumThreads(options.intraOpThreads());
+            }
+            if (options.interOpThreads() > 0) {
+                so.setInterOpNumThreads(options.interOpThreads());
+            }
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return so;
+        } catch (OrtException | RuntimeException e) {
+            so.close();
+            throw e;
+        }
+    }
+
+    private static SessionAndOptions createSession(OrtEnvironment env, byte[] model, Options options, Device device)
+            throws OrtException {
+        OrtSession.SessionOptions so = newSessionOptions(options);
+        try {
+            if (device.isCuda()) {
+                so.addCUDA(device.deviceId());
+            }
+            return new SessionAndOptions(env.createSession(model, so), so);
+        } catch (OrtException | RuntimeException e) {
+            so.close();
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(OrtSession s, OrtSession.SessionOptions so) {
+        try {
+            s.close();
+        } catch (OrtException | RuntimeException e) {
+            LOG.debug("closing session failed", e);
+        }
+        so.close();
+    }
+
+    static void checkManifestSchema(ModelInfo info) throws ModelLoadException {
+        String where = info.directory().resolve(ManifestReader.MANIFEST).toString();
+        ModelInfo.TensorSpec in = info.input();
+        if (!in.name().equals(DigitClassifier.INPUT_NAME) || !in.dtype().equals("float32")
+                || !ManifestReader.shapeMatches(INPUT_SHAPE, in.shape())) {
+            throw new ModelLoadException(where + ": input is " + in.name() + " " + in.dtype() + " "
+                    + Arrays.toString(in.shape()) + "; this SDK needs " + DigitClassifier.INPUT_NAME
+                    + " float32 [-1, 1, 28, 28]");
+        }
+        ModelInfo.TensorSpec out = null;
+        for (ModelInfo.TensorSpec o : info.outputs()) {
+            if (o.name().equals(DigitClassifier.OUTPUT_NAME)) {
+                out = o;
+            }
+        }
+        if (out == null) {
+            throw new ModelLoadException(where + ": outputs are " + info.outputs() + "; this SDK needs "
+                    + DigitClassifier.OUTPUT_NAME + " float32 [-1, 10]");
+        }
+        if (!out.dtype().equals("float32") || !ManifestReader.shapeMatches(OUTPUT_SHAPE, out.shape())) {
+            throw new ModelLoadException(where + ": output is " + out + "; this SDK needs "
+                    + DigitClassifier.OUTPUT_NAME + " float32 [-1, 10]");
+        }
+        if (info.labels().size() != CLASSES) {
+            throw new ModelLoadException(where + ": labels has " + info.labels().size() + " entries; expected "
+                    + CLASSES);
+        }
+    }
+
+    /** Reads the ONNX file, checking size and SHA-256 against the manifest when asked. */
+    static byte[] readModel(Path onnx, ModelInfo.FileDigest expected, boolean verify) throws ModelLoadException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(onnx);
+        } catch (NoSuchFileException e) {
+            throw new ModelLoadException(onnx + " does not exist; the manifest lists it with SHA-256 "
+                    + expected.sha256() + " and " + expected.size() + " bytes");
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + onnx + ": " + e.getMessage());
+        }
+        if (verify) {
+            if (bytes.length != expected.size()) {
+                throw new ModelLoadException(onnx + " has " + bytes.length + " bytes; the manifest expects "
+                        + expected.size() + " (file changed or truncated?)");
+            }
+            String actual = sha256(bytes);
+            if (!actual.equals(expected.sha256())) {
+                throw new ModelLoadException(onnx + " has SHA-256 " + actual + "; the manifest expects "
+                        + expected.sha256() + " (file changed or corrupted?)");
+            }
+        }
+        return bytes;
+    }
+
+    /** Returns the lowercase hex SHA-256 of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    static void checkSessionSchema(OrtSession session, Path onnx) throws ModelLoadException {
+        try {
+            Map<String, NodeInfo> inputs = session.getInputInfo();
+            if (inputs.size() != 1 || !inputs.containsKey(DigitClassifier.INPUT_NAME)) {
+                throw new ModelLoadException(onnx + " has inputs " + describe(inputs) + "; expected exactly one: "
+                        + DigitClassifier.INPUT_NAME + " float [?,1,28,28]");
+            }
+            checkTensor(onnx, "input", inputs.get(DigitClassifier.INPUT_NAME), INPUT_SHAPE);
+            Map<String, NodeInfo> outputs = session.getOutputInfo();
+            NodeInfo out = outputs.get(DigitClassifier.OUTPUT_NAME);
+            if (out == null) {
+                throw new ModelLoadException(onnx + " has outputs " + describe(outputs) + "; expected one called "
+                        + DigitClassifier.OUTPUT_NAME + " float [?,10]");
+            }
+            checkTensor(onnx, "output", out, OUTPUT_SHAPE);
+        } catch (OrtException e) {
+            throw new ModelLoadException("cannot read the inputs and outputs of " + onnx + ": " + e.getMessage());
+        }
+    }
+
+    private static void checkTensor(Path onnx, String role, NodeInfo node, long[] expected) throws ModelLoadException {
+        ValueInfo vi = node.getInfo();
+        String want = node.getName() + " float " + ManifestReader.shapeText(expected);
+        if (!(vi instanceof TensorInfo ti)) {
+            throw new ModelLoadException(onnx + " " + role + " " + node.getName() + " is " + vi + "; expected a tensor "
+                    + want);
+        }
+        if (ti.type != OnnxJavaType.FLOAT || !ManifestReader.shapeMatches(expected, ti.getShape())) {
+            throw new ModelLoadException(onnx + " " + role + " is " + node.getName() + " "
+                    + ti.type.name().toLowerCase(java.util.Locale.ROOT) + " " + ManifestReader.shapeText(ti.getShape())
+                    + "; expected " + want);
+        }
+    }
+
+    private static String describe(Map<String, NodeInfo> nodes) {
+        List<String> out = new ArrayList<>();
+        for (NodeInfo n : nodes.values()) {
+            if (n.getInfo() instanceof TensorInfo ti) {
+                out.add(n.getName() + " " + ti.type.name().toLowerCase(java.util.Locale.ROOT) + " "
+                        + ManifestReader.shapeText(ti.getShape()));
+            } else {
+                out.add(n.getName());
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * Classifies a batch; see {@link DigitClassifier#classifyBatch(List)}.
+     */
     public List<Prediction> classifyBatch(List<DigitImage> images) {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (images == null) {
+            throw new IllegalArgumentException("image list is null; expected 1.." + options.maxBatchSize() + " images");
+        }
+        int n = images.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("image list is empty; expected 1.." + options.maxBatchSize() + " images");
+        }
+        if (n > options.maxBatchSize()) {
+            throw new IllegalArgumentException("batch has " + n + " images; expected at most " + options.maxBatchSize()
+                    + " (Options.maxBatchSize)");
+        }
+        FloatBuffer buf = acquire(n * PIXELS);
+        try {
+            for (int i = 0; i < n; i++) {
+                DigitImage img = images.get(i);
+                if (img == null) {
+                    throw new IllegalArgumentException("image " + i + " of " + n + " is null");
+                }
+                img.copyTo(buf);
+            }
+            buf.flip();
+            float[] logProbs = run(buf, n);
+            Prediction[] out = new Prediction[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = Postprocessor.fromLogProbs(logProbs, i * CLASSES, CLASSES);
+            }
+            return Arrays.asList(out);
+        } finally {
+            release(buf);
+        }
     }
 
-    /** Returns the model info. */
+    /**
+     * Runs {@code n} images already in {@code input} (position 0, limit n*784) and returns the
+     * {@code n x 10} log-probabilities.
+     */
+    float[] run(FloatBuffer input, int n) {
+        ReentrantReadWriteLock.ReadLock lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("classifier for " + info.directory() + " is closed");
+            }
+            try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[] {n, 1, 28, 28});
+                    OrtSession.Result result = session.run(Map.of(DigitClassifier.INPUT_NAME, tensor), outputNames)) {
+                OnnxValue v = result.get(0);
+                if (!(v instanceof OnnxTensor t)) {
+                    throw new InferenceException("model returned " + v.getInfo() + " for "
+                            + DigitClassifier.OUTPUT_NAME + "; expected a float tensor [" + n + ",10]");
+                }
+                FloatBuffer fb = t.getFloatBuffer();
+                if (fb == null || fb.remaining() != n * CLASSES) {
+                    throw new InferenceException("model returned " + (fb == null ? "no floats" : fb.remaining() + " floats")
+                            + " for " + DigitClassifier.OUTPUT_NAME + "; expected " + n * CLASSES + " (" + n + "x10)");
+                }
+                float[] out = new float[n * CLASSES];
+                fb.get(out);
+                return out;
+            } catch (OrtException e) {
+                throw new InferenceException("inference on a batch of " + n + " failed: " + e.getMessage());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private FloatBuffer acquire(int floats) {
+        FloatBuffer b = buffers.poll();
+        if (b == null || b.capacity() < floats) {
+            int cap = Math.max(floats, PIXELS * 8);
+            cap = Math.min(Math.max(cap, Integer.highestOneBit(floats - 1) << 1), options.maxBatchSize() * PIXELS);
+            b = ByteBuffer.allocateDirect(cap * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        b.clear();
+        return b;
+    }
+
+    private void release(FloatBuffer b) {
+        if (!closed) {
+            buffers.offer(b);
+        }
+    }
+
+    /** Returns the manifest information. */
     public ModelInfo modelInfo() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return info;
     }
 
-    /** Returns the provider. */
+    /** Returns {@code CPU} or {@code CUDA}. */
     public String activeProvider() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return provider;
     }
 
     /** Returns the options. */
     public Options options() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return options;
     }
 
     /** Returns whether closed. */
     public boolean isClosed() {
-        return false;
+        return closed;
     }
 
+    /** Waits for running calls, then releases the session. Idempotent. */
     @Override
     public void close() {
+        ReentrantReadWriteLock.WriteLock lock = lifecycle.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeQuietly(session, sessionOptions);
+            buffers.clear();
+        } finally {
+            lock.unlock();
+        }
     }
 }
