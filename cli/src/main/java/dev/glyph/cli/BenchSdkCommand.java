@@ -1,0 +1,77 @@
+package dev.glyph.cli;
+
+import dev.glyph.benchmarks.SdkBenchmark;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code glyph bench sdk}: raw ONNX Runtime vs the inference SDK at batch 1 and 64, and the dynamic
+ * batcher with concurrent single-image callers vs raw batch 64, in one run.
+ *
+ * <pre>
+ * glyph bench sdk --model models/mnist/1 --duration 5
+ * </pre>
+ *
+ * <p>Exit 0 on success, 1 if the model cannot be loaded or a run fails, 2 on a usage error.
+ *
+ * <p>Thread-safety: a command instance serves one invocation.
+ */
+@Command(name = "sdk", mixinStandardHelpOptions = true,
+        description = "Benchmark raw ONNX Runtime vs the SDK (batch 1 and 64) and the dynamic batcher.")
+public class BenchSdkCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder, e.g. models/mnist/1.")
+    Path model;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Measured seconds per case (default: ${DEFAULT-VALUE}).")
+    double duration;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "2",
+            description = "Warm-up seconds per case (default: ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--callers", paramLabel = "N", defaultValue = "32",
+            description = "Concurrent single-image callers for the batcher case (default: ${DEFAULT-VALUE}).")
+    int callers;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "Interleaved rounds of raw vs SDK cases (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    public Integer call() {
+        if (!(duration > 0) || !(warmup >= 0) || threads < 0 || callers < 1 || rounds < 1) {
+            throw new ParameterException(spec.commandLine(), "need --duration > 0, --warmup >= 0, --threads >= 0,"
+                    + " --callers >= 1, --rounds >= 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            SdkBenchmark.Result r = SdkBenchmark.run(new SdkBenchmark.Config(model,
+                    Duration.ofMillis(Math.round(warmup * 1000)), Duration.ofMillis(Math.round(duration * 1000)),
+                    threads, callers, rounds));
+            out.print(r.table());
+            out.flush();
+            return 0;
+        } catch (Exception e) {
+            err.println("bench sdk: " + ClassifyCommand.oneLine(e));
+            err.flush();
+            return 1;
+        }
+    }
+}

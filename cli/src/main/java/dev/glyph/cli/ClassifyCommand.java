@@ -1,0 +1,281 @@
+package dev.glyph.cli;
+
+import dev.glyph.inferencesdk.Device;
+import dev.glyph.inferencesdk.DigitClassifier;
+import dev.glyph.inferencesdk.DigitImage;
+import dev.glyph.inferencesdk.ModelLoadException;
+import dev.glyph.inferencesdk.Options;
+import dev.glyph.inferencesdk.Prediction;
+import dev.glyph.trainer.DataException;
+import dev.glyph.trainer.Dataset;
+import dev.glyph.trainer.Datasets;
+import dev.glyph.trainer.ImageSet;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code glyph classify}: classifies image files or an MNIST test split in-process through the
+ * inference SDK.
+ *
+ * <pre>
+ * glyph classify --model models/mnist/1 digit.png other.jpg      # file, label, confidence
+ * glyph classify --model models/mnist/1 --mnist data/mnist --limit 1000 [--json]
+ * </pre>
+ *
+ * <p>Output: for files one {@code <file>\t<label>\t<confidence>} line each; for {@code --mnist} a
+ * summary line with the accuracy. With {@code --json}: one JSON object per line ({@code file} or
+ * {@code index}, {@code label}, {@code confidence}) and for {@code --mnist} a final
+ * {@code {"count":N,"accuracy":A}} with the accuracy in percent. Exit 0 on success, 1 on a load or
+ * input failure (one-line message, no stack trace), 2 on a usage error.
+ *
+ * <p>Extension hook: the classification goes through {@link #openBackend()}, which a remote
+ * variant (for example a {@code --server host:port} option) can override or extend to return a
+ * {@link Backend} that calls a server instead.
+ *
+ * <p>Thread-safety: a command instance serves one invocation.
+ */
+@Command(name = "classify", mixinStandardHelpOptions = true,
+        description = "Classify image files (PNG/JPEG/BMP/GIF) or an MNIST test split with a model folder.")
+public class ClassifyCommand implements Callable<Integer> {
+
+    /** Images per model call for {@code --mnist}. */
+    static final int CHUNK = 256;
+
+    /** Where predictions come from: the in-process SDK or (later) a server. */
+    public interface Backend extends AutoCloseable {
+        /** Classifies up to {@link #maxBatch()} images, results in order. */
+        List<Prediction> classify(List<DigitImage> images) throws Exception;
+
+        /** Returns the largest batch {@link #classify} takes. */
+        int maxBatch();
+
+        /** Returns a short description for messages, e.g. the model folder and provider. */
+        String describe();
+
+        @Override
+        void close();
+    }
+
+    @Spec
+    protected CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model folder with manifest.json and model.onnx, e.g. models/mnist/1.")
+    protected Path model;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    protected String device;
+
+    @Option(names = "--cpu-fallback", description = "Run on the CPU (with a warning) if CUDA is unavailable.")
+    protected boolean cpuFallback;
+
+    @Parameters(paramLabel = "FILE", arity = "0..*", description = "Image files to classify.")
+    protected List<Path> files = new ArrayList<>();
+
+    @Option(names = "--mnist", paramLabel = "DIR", description = "Classify the test split of the IDX data set in DIR and print the accuracy.")
+    protected Path mnist;
+
+    @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "mnist",
+            description = "Data set name for --mnist: mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
+    protected String dataset;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Only the first N test images (with --mnist).")
+    protected Integer limit;
+
+    @Option(names = "--json", description = "Print one JSON object per line.")
+    protected boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean haveFiles = files != null && !files.isEmpty();
+        if (haveFiles == (mnist != null)) {
+            throw new ParameterException(spec.commandLine(),
+                    "give either image FILEs or --mnist DIR (found " + (haveFiles ? "both" : "neither") + ")");
+        }
+        if (limit != null && (mnist == null || limit < 1)) {
+            throw new ParameterException(spec.commandLine(),
+                    mnist == null ? "--limit needs --mnist" : "--limit is " + limit + "; expected >= 1");
+        }
+        Device dev;
+        try {
+            dev = Device.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (Backend backend = openBackend(dev)) {
+            int rc = haveFiles ? classifyFiles(backend, out, err) : classifyDataset(backend, out);
+            out.flush();
+            return rc;
+        } catch (ParameterException e) {
+            throw e;
+        } catch (Exception e) {
+            err.println("classify: " + oneLine(e).replace("Options.allowCpuFallback(true)", "--cpu-fallback"));
+            err.flush();
+            return 1;
+        }
+    }
+
+    /**
+     * Opens where predictions come from. The default opens {@code --model} in-process; a remote
+     * variant may override this (keep the {@code --model} check for the local case).
+     *
+     * @throws ParameterException if no model folder was given
+     * @throws ModelLoadException if the folder cannot be loaded
+     */
+    protected Backend openBackend(Device dev) throws Exception {
+        if (model == null) {
+            throw new ParameterException(spec.commandLine(), "--model DIR is required");
+        }
+        return new LocalBackend(DigitClassifier.open(model, Options.defaults().device(dev).allowCpuFallback(cpuFallback)
+                .maxBatchSize(CHUNK)));
+    }
+
+    /** The in-process SDK backend. */
+    static final class LocalBackend implements Backend {
+        private final DigitClassifier classifier;
+
+        LocalBackend(DigitClassifier classifier) {
+            this.classifier = classifier;
+        }
+
+        @Override
+        public List<Prediction> classify(List<DigitImage> images) {
+            return classifier.classifyBatch(images);
+        }
+
+        @Override
+        public int maxBatch() {
+            return classifier.maxBatchSize();
+        }
+
+        @Override
+        public String describe() {
+            return classifier.modelInfo().directory() + " on " + classifier.activeProvider();
+        }
+
+        @Override
+        public void close() {
+            classifier.close();
+        }
+    }
+
+    private int classifyFiles(Backend backend, PrintWriter out, PrintWriter err) throws Exception {
+        int failures = 0;
+        for (Path f : files) {
+            DigitImage img;
+            try {
+                img = DigitImage.ofEncoded(Files.readAllBytes(f));
+            } catch (NoSuchFileException e) {
+                err.println("classify: " + f + ": no such file");
+                failures++;
+                continue;
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("classify: " + f + ": " + oneLine(e));
+                failures++;
+                continue;
+            }
+            Prediction p = backend.classify(List.of(img)).get(0);
+            if (json) {
+                out.println("{\"file\":" + quote(f.toString()) + ",\"label\":" + p.label() + ",\"confidence\":"
+                        + num(p.confidence()) + "}");
+            } else {
+                out.println(f + "\t" + p.label() + "\t" + String.format(Locale.ROOT, "%.4f", p.confidence()));
+            }
+        }
+        err.flush();
+        return failures == 0 ? 0 : 1;
+    }
+
+    private int classifyDataset(Backend backend, PrintWriter out) throws Exception {
+        Dataset ds;
+        try {
+            ds = Datasets.load(dataset, mnist);
+        } catch (DataException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        ImageSet test = ds.test();
+        if (test.rows() != DigitImage.SIZE || test.cols() != DigitImage.SIZE) {
+            throw new IllegalArgumentException(mnist + " holds " + test.rows() + "x" + test.cols()
+                    + " images; expected 28x28");
+        }
+        int n = limit == null ? test.count() : Math.min(limit, test.count());
+        int correct = 0;
+        int chunk = Math.min(CHUNK, backend.maxBatch());
+        for (int start = 0; start < n; start += chunk) {
+            int end = Math.min(n, start + chunk);
+            List<DigitImage> imgs = new ArrayList<>(end - start);
+            for (int i = start; i < end; i++) {
+                imgs.add(DigitImage.ofGray8(test.images(), i * DigitImage.PIXELS));
+            }
+            List<Prediction> ps = backend.classify(imgs);
+            for (int i = start; i < end; i++) {
+                Prediction p = ps.get(i - start);
+                if (p.label() == test.label(i)) {
+                    correct++;
+                }
+                if (json) {
+                    out.println("{\"index\":" + i + ",\"label\":" + p.label() + ",\"confidence\":" + num(p.confidence())
+                            + "}");
+                }
+            }
+        }
+        double accuracy = n == 0 ? 0.0 : 100.0 * correct / n;
+        if (json) {
+            out.println("{\"count\":" + n + ",\"accuracy\":" + String.format(Locale.ROOT, "%.2f", accuracy) + "}");
+        } else {
+            out.println(String.format(Locale.ROOT, "%s test: %d images, %d correct, accuracy %.2f%% (%s)",
+                    ds.dataset(), n, correct, accuracy, backend.describe()));
+        }
+        return 0;
+    }
+
+    static String num(float v) {
+        return Float.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "null";
+    }
+
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}
