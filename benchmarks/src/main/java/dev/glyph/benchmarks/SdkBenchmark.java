@@ -163,11 +163,10 @@ public final class SdkBenchmark {
     public static Result run(Config config) throws ModelLoadException, IOException {
         Options options = Options.defaults().intraOpThreads(config.intraOpThreads()).maxBatchSize(64);
         List<DigitImage> images = images(64, 1234);
-        byte[] modelBytes = Files.readAllBytes(config.modelDir().resolve("model.onnx"));
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (DigitClassifier sdk = DigitClassifier.open(config.modelDir(), options);
                 OrtSession.SessionOptions so = OrtClassifier.newSessionOptions(options);
-                OrtSession raw = env.createSession(modelBytes, so);
+                OrtSession raw = env.createSession(Files.readAllBytes(config.modelDir().resolve("model.onnx")), so);
                 OnnxTensor in1 = tensor(env, images, 1);
                 OnnxTensor in64 = tensor(env, images, 64)) {
             DigitImage one = images.get(0);

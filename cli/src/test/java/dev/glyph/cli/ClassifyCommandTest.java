@@ -1,0 +1,147 @@
+package dev.glyph.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glyph.exporter.internal.OnnxWriter;
+import dev.glyph.trainer.MnistNet;
+import dev.glyph.trainer.ModelWeights;
+import dev.glyph.trainer.Tensor;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ClassifyCommandTest {
+
+    @TempDir
+    static Path tmp;
+    static Path model;
+    static Path png;
+
+    /** A model folder from seeded random weights, with a manifest per docs/model-folder.md. */
+    static Path modelFolder(Path dir) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(3);
+        List<Tensor> ts = new ArrayList<>();
+        for (MnistNet.ParameterSpec s : MnistNet.PARAMETERS) {
+            float[] d = new float[(int) s.numel()];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = (float) ((rnd.nextDouble() * 2 - 1) * 0.05);
+            }
+            ts.add(new Tensor(s.name(), s.shape(), d));
+        }
+        byte[] onnx = OnnxWriter.toBytes(new ModelWeights(ts), Map.of());
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("model.onnx"), onnx);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(onnx));
+        Files.writeString(dir.resolve("manifest.json"), """
+            {"format_version": 1, "name": "mnist", "version": "1",
+             "files": {"model.onnx": {"sha256": "%s", "size": %d}},
+             "input": {"name": "image", "dtype": "float32", "shape": [-1, 1, 28, 28]},
+             "outputs": [{"name": "log_probs", "dtype": "float32", "shape": [-1, 10]}],
+             "labels": ["0","1","2","3","4","5","6","7","8","9"],
+             "provenance": {"test": true}}
+            """.formatted(sha, onnx.length));
+        return dir;
+    }
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        model = modelFolder(tmp.resolve("models/mnist/1"));
+        BufferedImage img = new BufferedImage(60, 80, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 60, 80);
+        g.setColor(Color.BLACK);
+        g.setStroke(new BasicStroke(6));
+        g.drawLine(30, 10, 30, 70);
+        g.dispose();
+        png = tmp.resolve("one.png");
+        ImageIO.write(img, "png", png.toFile());
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new ClassifyCommand());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void call_imageFile_printsFileLabelConfidence() {
+        Run r = run("--model", model.toString(), png.toString());
+        assertEquals(0, r.code(), r.err());
+        String[] cols = r.out().strip().split("\t");
+        assertEquals(png.toString(), cols[0]);
+        int label = Integer.parseInt(cols[1]);
+        assertTrue(label >= 0 && label <= 9);
+        double conf = Double.parseDouble(cols[2]);
+        assertTrue(conf > 0 && conf <= 1);
+    }
+
+    @Test
+    void call_jsonWithBadFile_printsGoodOnesAndExitsOne() throws Exception {
+        Path bad = Files.writeString(tmp.resolve("bad.png"), "not an image");
+        Run r = run("--model", model.toString(), "--json", png.toString(), bad.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.out().startsWith("{\"file\":"), r.out());
+        assertTrue(r.out().contains("\"label\":"), r.out());
+        assertTrue(r.err().contains("bad.png"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void call_missingModel_exitsOneWithOneLine() {
+        Run r = run("--model", tmp.resolve("missing").toString(), png.toString());
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("does not exist"), r.err());
+    }
+
+    @Test
+    void call_neitherFilesNorMnist_isUsageError() {
+        assertEquals(2, run("--model", model.toString()).code());
+        assertEquals(2, run(png.toString()).code(), "--model is required for local classification");
+        assertEquals(2, run("--model", model.toString(), "--device", "tpu", png.toString()).code());
+    }
+
+    @Test
+    void call_mnistJson_printsPerImageLinesAndSummary() {
+        Path data = null;
+        for (Path p = Path.of("").toAbsolutePath(); p != null && data == null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("data/mnist/t10k-images-idx3-ubyte"))) {
+                data = p.resolve("data/mnist");
+            }
+        }
+        Assumptions.assumeTrue(data != null, "data/mnist not present");
+        Run r = run("--model", model.toString(), "--mnist", data.toString(), "--limit", "20", "--json");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().strip().lines().toList();
+        assertEquals(21, lines.size());
+        assertTrue(lines.get(0).startsWith("{\"index\":0,\"label\":"), lines.get(0));
+        assertTrue(lines.get(20).startsWith("{\"count\":20,\"accuracy\":"), lines.get(20));
+    }
+}
