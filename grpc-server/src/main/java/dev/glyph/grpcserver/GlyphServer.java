@@ -1,0 +1,404 @@
+package dev.glyph.grpcserver;
+
+import dev.glyph.grpcserver.internal.ClassifierService;
+import dev.glyph.grpcserver.internal.MetricsInterceptor;
+import dev.glyph.grpcserver.internal.ModelRuntime;
+import dev.glyph.grpcserver.internal.ServerMetrics;
+import dev.glyph.grpcserver.internal.StatusGuardInterceptor;
+import dev.glyph.inferencesdk.BatcherListener;
+import dev.glyph.inferencesdk.BatcherStats;
+import dev.glyph.inferencesdk.ModelLoadException;
+import dev.glyph.proto.v1.ClassifierGrpc;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC classification server's lifecycle: binds the ports, loads and warms up the model,
+ * flips health to SERVING, and shuts down gracefully. The service, status mapping, metrics and
+ * batching live in their own classes.
+ *
+ * <pre>{@code
+ * try (GlyphServer server = GlyphServer.open(ServerConfig.defaults(Path.of("models/mnist/1")).port(0))) {
+ *     System.out.println("listening on " + server.port() + ", metrics on " + server.metricsPort());
+ *     server.awaitTermination();     // until another thread calls shutdown()/close()
+ * }
+ * }</pre>
+ *
+ * <p>Lifecycle: {@link #create} → {@link #start()} (ports bound, health NOT_SERVING, classification
+ * calls answered UNAVAILABLE) → {@link #loadModel()} (model loaded, warm-up batch run, health
+ * SERVING) → {@link #shutdown(Duration)}: health NOT_SERVING, no new calls, in-flight calls
+ * finish (open streams end with UNAVAILABLE after answering what they have read), the batcher and
+ * model are closed, every thread the server started is stopped. Services: {@code glyph.v1.Classifier},
+ * {@code grpc.health.v1.Health} (service names {@code ""} and {@code glyph.v1.Classifier}) and
+ * server reflection ({@code grpc.reflection.v1}).
+ *
+ * <p>Thread-safety: all methods are thread-safe; {@link #shutdown(Duration)} and {@link #close()}
+ * are idempotent.
+ */
+public final class GlyphServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GlyphServer.class);
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    /** The health-check service name of the classifier. */
+    public static final String SERVICE_NAME = ClassifierGrpc.SERVICE_NAME;
+
+    private final ServerConfig config;
+    private final String threadPrefix;
+    private final ServerMetrics metrics;
+    private final ClassifierService service;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final Object lifecycle = new Object();
+    private volatile ServerState state = ServerState.CREATED;
+    private Server server;
+    private ExecutorService executor;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private volatile ModelRuntime runtime;
+    private int metricsPort = -1;
+    private Boolean shutdownResult;
+
+    private GlyphServer(ServerConfig config) {
+        this.config = config;
+        this.threadPrefix = "glyph-server-" + IDS.incrementAndGet();
+        this.metrics = new ServerMetrics(config.maxBatchSize());
+        this.service = new ClassifierService(metrics, config.streamInFlight());
+        health.setStatus("", ServingStatus.NOT_SERVING);
+        health.setStatus(SERVICE_NAME, ServingStatus.NOT_SERVING);
+    }
+
+    /** Creates a server; nothing is bound or loaded until {@link #start()}. */
+    public static GlyphServer create(ServerConfig config) {
+        if (config == null) {
+            throw new IllegalArgumentException("config is null; use ServerConfig.defaults(modelDir)");
+        }
+        return new GlyphServer(config);
+    }
+
+    /**
+     * Creates, starts and loads: returns a server that is SERVING. On failure everything
+     * started is stopped again.
+     *
+     * @throws IOException if a port cannot be bound
+     * @throws ModelLoadException if the model folder cannot be loaded or fails its warm-up batch
+     */
+    public static GlyphServer open(ServerConfig config) throws IOException, ModelLoadException {
+        GlyphServer s = create(config);
+        try {
+            s.start();
+            s.loadModel();
+            return s;
+        } catch (IOException | ModelLoadException | RuntimeException e) {
+            s.shutdown(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /**
+     * Binds the metrics endpoint and the gRPC port. Health is NOT_SERVING and classification calls
+     * get UNAVAILABLE until {@link #loadModel()} finishes.
+     *
+     * @throws IOException if a port cannot be bound (nothing stays bound)
+     * @throws IllegalStateException if already started
+     */
+    public GlyphServer start() throws IOException {
+        synchronized (lifecycle) {
+            if (state != ServerState.CREATED) {
+                throw new IllegalStateException("server is " + state + "; start() needs a newly created server");
+            }
+            try {
+                if (config.metricsPort() >= 0) {
+                    metricsPort = metrics.startHttp(config.host(), config.metricsPort());
+                }
+                server = buildServer().start();
+            } catch (IOException | RuntimeException e) {
+                releaseThreads();
+                metrics.close();
+                state = ServerState.STOPPED;
+                throw e;
+            }
+            state = ServerState.STARTING;
+            LOG.info("gRPC {} on {}, metrics {}; loading model {}",
+                    config.inProcessName() != null ? "in-process" : "server", addressText(),
+                    metricsPort >= 0 ? "on port " + metricsPort : "disabled", config.modelDir());
+            return this;
+        }
+    }
+
+    private Server buildServer() {
+        ServerBuilder<?> b;
+        if (config.inProcessName() != null) {
+            b = InProcessServerBuilder.forName(config.inProcessName());
+        } else {
+            InetSocketAddress addr = config.host() == null ? new InetSocketAddress(config.port())
+                    : new InetSocketAddress(config.host(), config.port());
+            boss = new MultiThreadIoEventLoopGroup(1, threads(threadPrefix + "-boss", true),
+                    NioIoHandler.newFactory());
+            workers = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), threads(threadPrefix + "-netty", true),
+                    NioIoHandler.newFactory());
+            b = NettyServerBuilder.forAddress(addr)
+                    .bossEventLoopGroup(boss)
+                    .workerEventLoopGroup(workers)
+                    .channelType(NioServerSocketChannel.class);
+        }
+        if (config.threads() == 0) {
+            b.directExecutor();
+        } else {
+            executor = Executors.newFixedThreadPool(config.threads(), threads(threadPrefix + "-grpc", true));
+            b.executor(executor);
+        }
+        List<ServerInterceptor> chain = new ArrayList<>(config.interceptors());
+        // ServerInterceptors.intercept runs the last interceptor first: metrics outermost, then the guard.
+        java.util.Collections.reverse(chain);
+        chain.add(new StatusGuardInterceptor());
+        chain.add(new MetricsInterceptor(metrics));
+        b.maxInboundMessageSize(config.maxMessageBytes())
+                .addService(ServerInterceptors.intercept(service, chain))
+                .addService(ServerInterceptors.intercept(health.getHealthService(), new MetricsInterceptor(metrics)))
+                .addService(ProtoReflectionServiceV1.newInstance());
+        return b.build();
+    }
+
+    private static ThreadFactory threads(String prefix, boolean daemon) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(daemon);
+            return t;
+        };
+    }
+
+    /**
+     * Loads the model folder, runs a warm-up batch, starts the batcher and sets health to
+     * SERVING.
+     *
+     * @throws ModelLoadException if the folder cannot be loaded or fails its warm-up batch (the
+     *     server keeps running, NOT_SERVING)
+     * @throws IllegalStateException unless the server is started and has no model yet
+     */
+    public void loadModel() throws ModelLoadException {
+        synchronized (lifecycle) {
+            if (state != ServerState.STARTING) {
+                throw new IllegalStateException("server is " + state + "; loadModel() needs a started server without a model");
+            }
+        }
+        BatcherListener listener = config.listener() == BatcherListener.NONE ? metrics : new TwoListeners(metrics,
+                config.listener());
+        ModelRuntime rt = ModelRuntime.open(config.modelDir(), config.device(), config.intraOpThreads(),
+                new ModelRuntime.Settings(config.maxBatchSize(), config.maxDelay(), config.maxQueue(),
+                        config.maxMessageBytes(), config.streamInFlight(), threadPrefix + "-batcher"), listener);
+        synchronized (lifecycle) {
+            if (state != ServerState.STARTING) {
+                rt.close(Duration.ofSeconds(5));
+                throw new IllegalStateException("server is " + state + " after loading the model; model closed again");
+            }
+            runtime = rt;
+            metrics.queueDepthSource(rt.batcher()::queueDepth);
+            service.serve(rt);
+            health.setStatus("", ServingStatus.SERVING);
+            health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
+            metrics.ready(true);
+            state = ServerState.SERVING;
+            LOG.info("serving model {}/{} on {} (max batch {}, max delay {} us, max queue {})", rt.info().getName(),
+                    rt.info().getVersion(), addressText(), config.maxBatchSize(), config.maxDelay().toNanos() / 1000,
+                    config.maxQueue());
+        }
+    }
+
+    private String addressText() {
+        if (config.inProcessName() != null) {
+            return "in-process:" + config.inProcessName();
+        }
+        return (config.host() == null ? "*" : config.host()) + ":" + port();
+    }
+
+    /** Returns the bound gRPC port (-1 for an in-process server or before {@link #start()}). */
+    public int port() {
+        Server s = server;
+        if (s == null || config.inProcessName() != null) {
+            return -1;
+        }
+        return s.getPort();
+    }
+
+    /** Returns the bound metrics port, or -1 when disabled or not started. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** Returns the lifecycle state. */
+    public ServerState state() {
+        return state;
+    }
+
+    /** Returns the configuration. */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * Returns the batcher's counters and distributions (images run, batches, expired, rejected...).
+     *
+     * @throws IllegalStateException before the model is loaded
+     */
+    public BatcherStats batcherStats() {
+        ModelRuntime rt = runtime;
+        if (rt == null) {
+            throw new IllegalStateException("server is " + state + "; no model loaded");
+        }
+        return rt.batcher().stats();
+    }
+
+    /** Returns the current metrics in the Prometheus text format (what {@code /metrics} serves). */
+    public String scrapeMetrics() {
+        return metrics.scrape();
+    }
+
+    /**
+     * Shuts down gracefully: health NOT_SERVING; no new calls; in-flight calls finish (waiting at
+     * most {@code timeout}, then they are cancelled); the batcher and the model are closed; the
+     * metrics endpoint and every thread the server started are stopped. Idempotent: later calls
+     * return the first call's result.
+     *
+     * @return whether all in-flight calls finished within the timeout
+     */
+    public boolean shutdown(Duration timeout) {
+        synchronized (lifecycle) {
+            if (shutdownResult != null) {
+                return shutdownResult;
+            }
+            long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+            boolean clean = true;
+            ServerState was = state;
+            state = ServerState.DRAINING;
+            LOG.info("shutting down (was {}): health NOT_SERVING, draining in-flight calls for up to {} ms", was,
+                    timeout.toMillis());
+            health.enterTerminalState();
+            metrics.ready(false);
+            if (server != null) {
+                server.shutdown();
+                service.drain();
+                try {
+                    if (!server.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
+                        clean = false;
+                        LOG.warn("in-flight calls did not finish within {} ms; cancelling them", timeout.toMillis());
+                        server.shutdownNow();
+                        server.awaitTermination(5, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    clean = false;
+                    server.shutdownNow();
+                }
+            }
+            ModelRuntime rt = runtime;
+            if (rt != null) {
+                clean &= rt.close(Duration.ofNanos(Math.max(remaining(deadline), TimeUnit.SECONDS.toNanos(1))));
+            }
+            metrics.close();
+            releaseThreads();
+            state = ServerState.STOPPED;
+            shutdownResult = clean;
+            lifecycle.notifyAll();
+            LOG.info("server stopped{}", clean ? "" : " (some calls were cancelled)");
+            return clean;
+        }
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    private void releaseThreads() {
+        if (executor != null) {
+            executor.shutdown();
+            try {
+                if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                    executor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                executor.shutdownNow();
+            }
+        }
+        for (EventLoopGroup g : new EventLoopGroup[] {workers, boss}) {
+            if (g != null) {
+                g.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Blocks until the server has stopped (after {@link #shutdown(Duration)} or {@link #close()}
+     * from another thread).
+     */
+    public void awaitTermination() throws InterruptedException {
+        synchronized (lifecycle) {
+            while (state != ServerState.STOPPED) {
+                lifecycle.wait();
+            }
+        }
+    }
+
+    /** Same as {@link #shutdown(Duration)} with the configured drain timeout. */
+    @Override
+    public void close() {
+        shutdown(config.drainTimeout());
+    }
+
+    /** Forwards batcher events to two listeners. */
+    private record TwoListeners(BatcherListener a, BatcherListener b) implements BatcherListener {
+        @Override
+        public void onBatch(int size, long maxQueueWaitNanos, long computeNanos) {
+            a.onBatch(size, maxQueueWaitNanos, computeNanos);
+            b.onBatch(size, maxQueueWaitNanos, computeNanos);
+        }
+
+        @Override
+        public void onQueueWait(long queueWaitNanos) {
+            a.onQueueWait(queueWaitNanos);
+            b.onQueueWait(queueWaitNanos);
+        }
+
+        @Override
+        public void onBatchFailed(int size, RuntimeException error) {
+            a.onBatchFailed(size, error);
+            b.onBatchFailed(size, error);
+        }
+
+        @Override
+        public void onExpired() {
+            a.onExpired();
+            b.onExpired();
+        }
+
+        @Override
+        public void onRejected() {
+            a.onRejected();
+            b.onRejected();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.glyph.grpcserver.internal;
+
+import dev.glyph.inferencesdk.BatcherListener;
+import dev.glyph.inferencesdk.BatcherOptions;
+import dev.glyph.inferencesdk.BatchingClassifier;
+import dev.glyph.inferencesdk.DigitClassifier;
+import dev.glyph.inferencesdk.DigitImage;
+import dev.glyph.inferencesdk.ModelLoadException;
+import dev.glyph.inferencesdk.Options;
+import dev.glyph.inferencesdk.Device;
+import dev.glyph.inferencesdk.ModelInfo.TensorSpec;
+import dev.glyph.proto.v1.BatchingSettings;
+import dev.glyph.proto.v1.ModelInfo;
+import dev.glyph.proto.v1.TensorSchema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A loaded, warmed-up model: the SDK classifier, the SDK batcher in front of it, and the
+ * {@code GetModelInfo} answer.
+ *
+ * <p>Thread-safety: thread-safe; {@link #close(Duration)} after the calls using it have finished.
+ */
+public final class ModelRuntime {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelRuntime.class);
+
+    /**
+     * The batching settings a runtime is opened with.
+     *
+     * @param maxBatchSize most images per model call
+     * @param maxDelay longest wait for a batch to fill
+     * @param maxQueue most waiting images
+     * @param maxMessageBytes largest inbound message (reported only)
+     * @param streamInFlight per-stream in-flight bound (reported only)
+     * @param threadName the batcher worker's thread name
+     */
+    public record Settings(int maxBatchSize, Duration maxDelay, int maxQueue, int maxMessageBytes, int streamInFlight,
+            String threadName) {
+    }
+
+    private final DigitClassifier classifier;
+    private final BatchingClassifier batcher;
+    private final ModelInfo info;
+    private final Settings settings;
+
+    private ModelRuntime(DigitClassifier classifier, BatchingClassifier batcher, ModelInfo info, Settings settings) {
+        this.classifier = classifier;
+        this.batcher = batcher;
+        this.info = info;
+        this.settings = settings;
+    }
+
+    /**
+     * Opens {@code modelDir}, runs a warm-up batch of one and of {@code maxBatchSize} blank images
+     * straight through the classifier (so the batcher's statistics stay clean), then starts the
+     * batcher.
+     */
+    public static ModelRuntime open(Path modelDir, Device device, int intraOpThreads, Settings settings,
+            BatcherListener listener) throws ModelLoadException {
+        Options options = Options.defaults().device(device).intraOpThreads(intraOpThreads)
+                .interOpThreads(1).maxBatchSize(Math.max(Options.DEFAULT_MAX_BATCH_SIZE, settings.maxBatchSize()));
+        DigitClassifier c = DigitClassifier.open(modelDir, options);
+        try {
+            long t0 = System.nanoTime();
+            DigitImage blank = DigitImage.ofGray8(new byte[DigitImage.PIXELS]);
+            c.classify(blank);
+            c.classifyBatch(Collections.nCopies(settings.maxBatchSize(), blank));
+            c.classifyBatch(Collections.nCopies(settings.maxBatchSize(), blank));
+            LOG.info("model {}/{} warmed up in {} ms ({} provider)", c.modelInfo().name(), c.modelInfo().version(),
+                    (System.nanoTime() - t0) / 1_000_000, c.activeProvider());
+            BatchingClassifier b = BatchingClassifier.create(c, BatcherOptions.defaults()
+                    .maxBatchSize(settings.maxBatchSize()).maxDelay(settings.maxDelay()).maxQueue(settings.maxQueue())
+                    .listener(listener).threadName(settings.threadName()));
+            return new ModelRuntime(c, b, toProto(c, settings), settings);
+        } catch (RuntimeException e) {
+            c.close();
+            throw new ModelLoadException("model " + modelDir + " loaded but failed its warm-up batch: " + e.getMessage(), e);
+        }
+    }
+
+    private static ModelInfo toProto(DigitClassifier c, Settings s) {
+        dev.glyph.inferencesdk.ModelInfo m = c.modelInfo();
+        ModelInfo.Builder b = ModelInfo.newBuilder()
+                .setName(m.name())
+                .setVersion(m.version())
+                .setProvenanceJson(m.provenanceJson() == null ? "null" : m.provenanceJson())
+                .setInput(schema(m.input()))
+                .addAllLabels(m.labels())
+                .setCreated(m.created() == null ? "" : m.created())
+                .setProducer(m.producer() == null ? "" : m.producer())
+                .setExecutionProvider(c.activeProvider())
+                .addAllAcceptedImageFields(List.of("gray8", "pixels", "encoded"))
+                .setBatching(BatchingSettings.newBuilder()
+                        .setMaxBatchSize(s.maxBatchSize())
+                        .setMaxDelayUs(s.maxDelay().toNanos() / 1000)
+                        .setMaxQueue(s.maxQueue())
+                        .setMaxMessageBytes(s.maxMessageBytes())
+                        .setMaxStreamInFlight(s.streamInFlight()));
+        List<TensorSchema> outs = new ArrayList<>();
+        for (TensorSpec t : m.outputs()) {
+            outs.add(schema(t));
+        }
+        b.addAllOutputs(outs);
+        dev.glyph.inferencesdk.ModelInfo.FileDigest onnx = m.files().get("model.onnx");
+        if (onnx != null) {
+            b.setOnnxSha256(onnx.sha256());
+        }
+        return b.build();
+    }
+
+    private static TensorSchema schema(TensorSpec t) {
+        TensorSchema.Builder b = TensorSchema.newBuilder().setName(t.name()).setDtype(t.dtype());
+        for (long d : t.shape()) {
+            b.addShape(d);
+        }
+        return b.build();
+    }
+
+    /** Returns the batcher. */
+    public BatchingClassifier batcher() {
+        return batcher;
+    }
+
+    /** Returns the classifier. */
+    public DigitClassifier classifier() {
+        return classifier;
+    }
+
+    /** Returns the {@code GetModelInfo} answer. */
+    public ModelInfo info() {
+        return info;
+    }
+
+    /** Returns the settings. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Closes the batcher (running what is queued, waiting at most {@code timeout}) and then the
+     * classifier. Idempotent.
+     *
+     * @return whether the batcher finished within the timeout
+     */
+    public boolean close(Duration timeout) {
+        boolean done = batcher.close(timeout);
+        if (done) {
+            classifier.close();
+        } else {
+            LOG.warn("batcher did not finish within {}; leaving the model session open for its last batch", timeout);
+        }
+        return done;
+    }
+}

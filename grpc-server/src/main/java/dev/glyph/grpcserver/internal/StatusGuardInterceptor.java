@@ -1,0 +1,107 @@
+package dev.glyph.grpcserver.internal;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Makes sure no call ends with UNKNOWN: a RuntimeException thrown by a handler (or an inner
+ * interceptor) is caught and the call is closed with the status {@link StatusMapper} gives it
+ * (INTERNAL for anything unexpected, logged), and an UNKNOWN status passed to {@code close} (for
+ * example from {@code StreamObserver.onError} with a plain exception) becomes INTERNAL.
+ *
+ * <p>Thread-safety: stateless; per-call state is thread-safe.
+ */
+public final class StatusGuardInterceptor implements ServerInterceptor {
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+            ServerCallHandler<Q, R> next) {
+        GuardedCall<Q, R> guarded = new GuardedCall<>(call);
+        ServerCall.Listener<Q> delegate;
+        try {
+            delegate = next.startCall(guarded, headers);
+        } catch (RuntimeException e) {
+            guarded.fail(e);
+            return new ServerCall.Listener<>() {
+            };
+        }
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
+            @Override
+            public void onMessage(Q message) {
+                try {
+                    super.onMessage(message);
+                } catch (RuntimeException e) {
+                    guarded.fail(e);
+                }
+            }
+
+            @Override
+            public void onHalfClose() {
+                try {
+                    super.onHalfClose();
+                } catch (RuntimeException e) {
+                    guarded.fail(e);
+                }
+            }
+
+            @Override
+            public void onReady() {
+                try {
+                    super.onReady();
+                } catch (RuntimeException e) {
+                    guarded.fail(e);
+                }
+            }
+
+            @Override
+            public void onCancel() {
+                try {
+                    super.onCancel();
+                } catch (RuntimeException e) {
+                    StatusMapper.toStatus(e); // logs it; the call is already over
+                }
+            }
+
+            @Override
+            public void onComplete() {
+                try {
+                    super.onComplete();
+                } catch (RuntimeException e) {
+                    StatusMapper.toStatus(e);
+                }
+            }
+        };
+    }
+
+    private static final class GuardedCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        GuardedCall(ServerCall<Q, R> delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void close(Status status, Metadata trailers) {
+            if (closed.compareAndSet(false, true)) {
+                super.close(StatusMapper.sanitize(status), trailers);
+            }
+        }
+
+        void fail(RuntimeException e) {
+            Status s = StatusMapper.toStatus(e);
+            if (closed.compareAndSet(false, true)) {
+                try {
+                    super.close(s, new Metadata());
+                } catch (RuntimeException ignored) {
+                    // the transport already ended the call
+                }
+            }
+        }
+    }
+}
