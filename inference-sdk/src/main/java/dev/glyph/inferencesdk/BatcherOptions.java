@@ -12,7 +12,8 @@ import java.time.Duration;
  * <p>Thread-safety: immutable.
  *
  * @param maxBatchSize most images per model call (default 64; at most the classifier's own limit)
- * @param maxDelay longest time the worker waits for a batch to fill after its first image arrives (default 2 ms; zero = never wait)
+ * @param maxDelay longest time the worker waits for a batch to fill after its first image arrives (default 2 ms;
+ *     zero = never wait); it stops waiting early once the batch is as large as the previous one
  * @param maxQueue most images waiting at once; further submissions get {@link QueueFullException} (default 4096)
  * @param listener receives batch, expiry and rejection events (default {@link BatcherListener#NONE})
  * @param threadName name of the single worker thread (default {@code glyph-batcher})

@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
  * In-process dynamic batching in front of a {@link DigitClassifier}: concurrent single-image
  * requests are queued and coalesced by one worker thread into model batches of up to
  * {@link BatcherOptions#maxBatchSize()}, waiting at most {@link BatcherOptions#maxDelay()} for a
- * batch to fill.
+ * batch to fill (and no longer once it is as large as the previous batch, so a steady set of
+ * concurrent callers is not delayed needlessly).
  *
  * <pre>{@code
  * try (DigitClassifier c = DigitClassifier.open(dir);

@@ -20,9 +20,8 @@ import java.util.List;
  *
  * <p>Thread-safety: safe for concurrent use. One shared session serves any number of caller
  * threads at once (ONNX Runtime's {@code Run} is thread-safe); every call uses its own input and
- * output tensors. {@link #close()} must not race with calls still running: close after the
- * callers are done. Calls after close throw {@link IllegalStateException}; {@code close()} itself is
- * idempotent.
+ * output tensors. {@link #close()} waits for calls already running and then releases the
+ * session; calls after close throw {@link IllegalStateException}; {@code close()} is idempotent.
  */
 public final class DigitClassifier implements AutoCloseable {
 

@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * The queue and single worker thread behind {@link dev.glyph.inferencesdk.BatchingClassifier}.
  *
  * <p>Worker loop: wait for the first queued request; then keep taking requests (FIFO) until the
- * batch holds {@code maxBatchSize} images or {@code maxDelay} has passed since the first one was
- * queued (no waiting while closing). A request whose deadline has passed is dropped instead of
+ * batch holds {@code maxBatchSize} images, or as many as the previous batch (steady load: the
+ * callers of the last batch are back, so waiting longer only adds latency), or {@code maxDelay}
+ * has passed since the first one was queued (no waiting while closing). Everything already queued
+ * is taken, up to {@code maxBatchSize}, so batches grow as soon as load grows. A request whose deadline has passed is dropped instead of
  * being added, and the batch is checked again just before the model call, so an expired request
  * is never executed. The model function is called outside the lock; futures are completed on the
  * worker thread after it returns.
@@ -61,6 +63,8 @@ public final class DynamicBatcher {
     private final Thread worker;
     private volatile boolean closed;
     private volatile boolean abandon;
+    /** Size of the previous batch (worker thread only); a batch this large is dispatched without waiting. */
+    private int lastBatchSize = 1;
 
     private final LongAdder submitted = new LongAdder();
     private final LongAdder images = new LongAdder();
@@ -228,7 +232,7 @@ public final class DynamicBatcher {
                                 batch.add(r);
                             }
                         }
-                        if (batch.size() >= options.maxBatchSize() || closed) {
+                        if (batch.size() >= options.maxBatchSize() || batch.size() >= lastBatchSize || closed) {
                             break;
                         }
                         long wait = fillBy - System.nanoTime();
@@ -255,6 +259,7 @@ public final class DynamicBatcher {
                     expire(late.get(i), now);
                 }
                 if (!batch.isEmpty()) {
+                    lastBatchSize = batch.size();
                     execute(batch, now);
                 }
             }

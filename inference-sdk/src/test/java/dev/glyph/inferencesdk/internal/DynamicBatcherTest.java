@@ -149,6 +149,17 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void submit_batchAsLargeAsPrevious_dispatchedWithoutWaitingForMaxDelay() throws Exception {
+        DynamicBatcher b = batcher(BatcherOptions.defaults().maxBatchSize(64).maxDelay(Duration.ofHours(1)));
+        // the first batch may not wait (nothing before it); the next ones match the previous size
+        assertEquals(predictionFor(image(1)), b.submit(image(1), null).get(30, TimeUnit.SECONDS));
+        assertEquals(predictionFor(image(2)), b.submit(image(2), null).get(30, TimeUnit.SECONDS));
+        List<Prediction> ps = b.submitAll(List.of(image(3), image(4), image(5)), null).get(30, TimeUnit.SECONDS);
+        assertEquals(predictionFor(image(5)), ps.get(2));
+        assertEquals(3, b.stats().batches());
+    }
+
+    @Test
     void submit_queueFull_rejectsAtOnceAndCounts() throws Exception {
         AtomicInteger rejectedEvents = new AtomicInteger();
         DynamicBatcher b = batcher(BatcherOptions.defaults().maxBatchSize(1).maxQueue(2).maxDelay(Duration.ZERO)
