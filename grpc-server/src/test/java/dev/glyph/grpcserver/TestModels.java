@@ -38,7 +38,8 @@ final class TestModels {
                 case "fc1" -> MnistNet.FLAT;
                 default -> MnistNet.HIDDEN;
             };
-            double bound = (s.name().startsWith("fc2") ? 8.0 : 1.0) / Math.sqrt(fanIn);
+            double bound = s.name().equals("fc2.bias") ? 0.0
+                    : (s.name().startsWith("fc2") ? 8.0 : 1.0) / Math.sqrt(fanIn);
             float[] d = new float[(int) s.numel()];
             for (int i = 0; i < d.length; i++) {
                 d[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
@@ -91,15 +92,25 @@ final class TestModels {
             """.formatted(sha256, size, PROVENANCE);
     }
 
-    /** {@code n} distinct pseudo-random digit-like gray8 images (784 bytes each, mostly background). */
+    /**
+     * {@code n} distinct pseudo-random gray8 images (784 bytes each): ink of random density in a
+     * random rectangle on a background of zeros, so that the random model's answers vary.
+     */
     static List<byte[]> gray8Images(int n, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         List<byte[]> out = new ArrayList<>(n);
         for (int k = 0; k < n; k++) {
             byte[] b = new byte[784];
-            for (int i = 0; i < b.length; i++) {
-                if (rnd.nextInt(4) == 0) {
-                    b[i] = (byte) rnd.nextInt(256);
+            int r0 = rnd.nextInt(20);
+            int c0 = rnd.nextInt(20);
+            int r1 = r0 + 4 + rnd.nextInt(28 - r0 - 4 + 1);
+            int c1 = c0 + 4 + rnd.nextInt(28 - c0 - 4 + 1);
+            double density = 0.1 + 0.8 * rnd.nextDouble();
+            for (int r = r0; r < Math.min(28, r1); r++) {
+                for (int c = c0; c < Math.min(28, c1); c++) {
+                    if (rnd.nextDouble() < density) {
+                        b[r * 28 + c] = (byte) (64 + rnd.nextInt(192));
+                    }
                 }
             }
             out.add(b);

@@ -1,0 +1,203 @@
+package dev.glyph.grpcserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glyph.inferencesdk.DigitClassifier;
+import dev.glyph.inferencesdk.DigitImage;
+import dev.glyph.inferencesdk.Options;
+import dev.glyph.inferencesdk.Prediction;
+import dev.glyph.proto.v1.ClassifyRequest;
+import dev.glyph.proto.v1.ClassifyResponse;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ClassifyStream: order, errors, back-pressure towards a slow reader, draining. */
+class ClassifyStreamTest {
+
+    @TempDir
+    static Path tmp;
+    static Path model;
+    static final List<byte[]> IMAGES = TestModels.gray8Images(300, 9);
+    static final List<Prediction> EXPECTED = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        model = TestModels.folder(tmp.resolve("mnist/1"), 99);
+        try (DigitClassifier c = DigitClassifier.open(model, Options.defaults().intraOpThreads(1))) {
+            for (byte[] b : IMAGES) {
+                EXPECTED.add(c.classify(DigitImage.ofGray8(b)));
+            }
+        }
+    }
+
+    @AfterAll
+    static void done() {
+        EXPECTED.clear();
+    }
+
+    private static ClassifyRequest request(int first, int count) {
+        ClassifyRequest.Builder b = ClassifyRequest.newBuilder();
+        for (int i = 0; i < count; i++) {
+            b.addImages(GlyphClient.gray8(IMAGES.get(first + i)));
+        }
+        return b.build();
+    }
+
+    /** A client side that queues every event and reads only when asked to. */
+    private static final class SlowReader implements ClientResponseObserver<ClassifyRequest, ClassifyResponse> {
+        final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        volatile ClientCallStreamObserver<ClassifyRequest> call;
+        private final int initial;
+
+        SlowReader(int initial) {
+            this.initial = initial;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<ClassifyRequest> requestStream) {
+            call = requestStream;
+            requestStream.disableAutoRequestWithInitial(initial);
+        }
+
+        @Override
+        public void onNext(ClassifyResponse r) {
+            events.add(r);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            events.add(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            events.add("completed");
+        }
+
+        Object next() throws InterruptedException {
+            Object o = events.poll(60, TimeUnit.SECONDS);
+            if (o == null) {
+                throw new AssertionError("no stream event within 60 s");
+            }
+            return o;
+        }
+    }
+
+    @Test
+    void classifyStream_manyRequests_oneResponseEachInOrder() throws Exception {
+        try (Harness h = Harness.serving(Harness.config(model).streamInFlight(8))) {
+            SlowReader reader = new SlowReader(Integer.MAX_VALUE);
+            StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
+            int next = 0;
+            List<int[]> sent = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                int n = 1 + i % 5;
+                out.onNext(request(next, n));
+                sent.add(new int[] {next, n});
+                next += n;
+            }
+            out.onCompleted();
+            for (int[] s : sent) {
+                Object o = reader.next();
+                ClassifyResponse r = (ClassifyResponse) o;
+                assertEquals(s[1], r.getPredictionsCount());
+                for (int k = 0; k < s[1]; k++) {
+                    Prediction e = EXPECTED.get(s[0] + k);
+                    assertEquals(e.label(), r.getPredictions(k).getLabel(), "image " + (s[0] + k));
+                    assertEquals(e.confidence(), r.getPredictions(k).getConfidence(), 1e-5);
+                }
+            }
+            assertEquals("completed", reader.next());
+        }
+    }
+
+    @Test
+    void classifyStream_badRequest_earlierResponsesThenInvalidArgument() throws Exception {
+        try (Harness h = Harness.serving(Harness.config(model))) {
+            SlowReader reader = new SlowReader(Integer.MAX_VALUE);
+            StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
+            out.onNext(request(0, 2));
+            out.onNext(request(2, 1));
+            out.onNext(ClassifyRequest.newBuilder().addImages(GlyphClient.gray8(IMAGES.get(3)))
+                    .addImages(GlyphClient.gray8(new byte[5])).build());
+            out.onNext(request(4, 1));
+            assertEquals(2, ((ClassifyResponse) reader.next()).getPredictionsCount());
+            assertEquals(1, ((ClassifyResponse) reader.next()).getPredictionsCount());
+            Status s = (Status) reader.next();
+            assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+            assertTrue(s.getDescription().startsWith("images[1].gray8: expected 784 bytes"), s.getDescription());
+        }
+    }
+
+    private static int gauge(Harness h, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(h.server.scrapeMetrics());
+        assertTrue(m.find(), name + " missing");
+        return (int) Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void classifyStream_slowReader_serverReadsOnlyWhatItCanAnswer() throws Exception {
+        int bound = 4;
+        int total = 200;
+        try (Harness h = Harness.serving(Harness.config(model).streamInFlight(bound))) {
+            SlowReader reader = new SlowReader(1);
+            StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
+            for (int i = 0; i < total; i++) {
+                out.onNext(request(i, 1)); // the client sends everything at once
+            }
+            out.onCompleted();
+            int received = 0;
+            int maxOutstanding = 0;
+            while (received < total) {
+                Object o = reader.next();
+                ClassifyResponse r = (ClassifyResponse) o;
+                assertEquals(EXPECTED.get(received).label(), r.getPredictions(0).getLabel(), "response " + received);
+                received++;
+                if (received <= 60) {
+                    Thread.sleep(2); // read slowly for a while: the server must not read ahead
+                }
+                long submitted = h.server.batcherStats().submitted();
+                maxOutstanding = (int) Math.max(maxOutstanding, submitted - received);
+                assertTrue(submitted <= received + 1 + bound, "server read " + submitted + " requests while the client"
+                        + " had received " + received + " responses (in-flight bound " + bound + ")");
+                assertTrue(gauge(h, "glyph_stream_requests_in_flight") <= bound);
+                reader.call.request(1);
+            }
+            assertEquals("completed", reader.next());
+            assertTrue(maxOutstanding <= bound + 1, "max outstanding " + maxOutstanding);
+            assertEquals(0, gauge(h, "glyph_stream_requests_in_flight"));
+        }
+    }
+
+    @Test
+    void classifyStream_serverDraining_answersReadRequestsThenUnavailable() throws Exception {
+        try (Harness h = Harness.serving(Harness.config(model))) {
+            SlowReader reader = new SlowReader(Integer.MAX_VALUE);
+            StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
+            out.onNext(request(0, 3));
+            assertEquals(3, ((ClassifyResponse) reader.next()).getPredictionsCount());
+            CompletableFuture<Boolean> shutdown = CompletableFuture.supplyAsync(
+                    () -> h.server.shutdown(Duration.ofSeconds(60)));
+            Status s = (Status) reader.next();
+            assertEquals(Status.Code.UNAVAILABLE, s.getCode());
+            assertTrue(shutdown.get(60, TimeUnit.SECONDS), "the open stream did not hold up the drain");
+        }
+    }
+}
