@@ -1,0 +1,118 @@
+package dev.glyph.grpcserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glyph.inferencesdk.DigitClassifier;
+import dev.glyph.inferencesdk.DigitImage;
+import dev.glyph.inferencesdk.Options;
+import dev.glyph.inferencesdk.Prediction;
+import dev.glyph.proto.v1.ClassifyResponse;
+import dev.glyph.proto.v1.Image;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real Netty server on a loopback port: classify, oversize message, health, reflection, clean shutdown. */
+class NettyEndToEndTest {
+
+    @TempDir
+    Path tmp;
+
+    // TODO(lead): switch to a tiny trained model and assert the expected MNIST accuracy once the
+    // trainer/exporter APIs are in (see the grpc-server report); random weights check parity only.
+    @Test
+    void serve_randomWeightModelOverNetty_sameAsInProcessSdkAndCleanShutdown() throws Exception {
+        Path model = TestModels.folder(tmp.resolve("models/mnist/1"), 2024);
+        List<byte[]> images = TestModels.gray8Images(100, 31);
+        List<Prediction> expected = new ArrayList<>();
+        try (DigitClassifier c = DigitClassifier.open(model, Options.defaults().intraOpThreads(1))) {
+            for (byte[] b : images) {
+                expected.add(c.classify(DigitImage.ofGray8(b)));
+            }
+        }
+        int maxMessage = 64 * 1024;
+        GlyphServer server = GlyphServer.open(ServerConfig.defaults(model).host("127.0.0.1").port(0).metricsPort(0)
+                .intraOpThreads(1).threads(2).maxMessageBytes(maxMessage));
+        try (server; GlyphClient client = GlyphClient.connect("127.0.0.1:" + server.port())) {
+            assertTrue(server.port() > 0);
+            assertEquals(ServingStatus.SERVING, client.health());
+
+            List<Image> req = new ArrayList<>();
+            for (byte[] b : images.subList(0, 50)) {
+                req.add(GlyphClient.gray8(b));
+            }
+            ClassifyResponse r = client.classify(req, false);
+            for (int i = 0; i < 50; i++) {
+                assertEquals(expected.get(i).label(), r.getPredictions(i).getLabel(), "image " + i);
+                assertEquals(expected.get(i).confidence(), r.getPredictions(i).getConfidence(), 1e-5);
+            }
+
+            // 100 gray8 images are ~79 KB > 64 KiB: refused by gRPC itself, and the server keeps serving
+            List<Image> big = new ArrayList<>();
+            for (byte[] b : images) {
+                big.add(GlyphClient.gray8(b));
+            }
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.classify(big, false));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
+            ClassifyResponse after = client.classify(big.subList(50, 100), false);
+            for (int i = 0; i < 50; i++) {
+                assertEquals(expected.get(50 + i).label(), after.getPredictions(i).getLabel(), "image " + (50 + i));
+            }
+
+            Set<String> services = reflectionServices(client);
+            assertTrue(services.containsAll(Set.of("glyph.v1.Classifier", "grpc.health.v1.Health")), services.toString());
+        }
+        assertEquals(ServerState.STOPPED, server.state());
+        List<String> left = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && (t.getName().startsWith("glyph-server-") || t.getName().startsWith("glyph-metrics-"))) {
+                left.add(t.getName());
+            }
+        }
+        assertEquals(List.of(), left, "threads left behind by the server");
+    }
+
+    private static Set<String> reflectionServices(GlyphClient client) throws Exception {
+        CompletableFuture<Set<String>> names = new CompletableFuture<>();
+        StreamObserver<ServerReflectionRequest> out = ServerReflectionGrpc.newStub(client.channel())
+                .withDeadlineAfter(30, TimeUnit.SECONDS).serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse r) {
+                        Set<String> s = new TreeSet<>();
+                        for (ServiceResponse sr : r.getListServicesResponse().getServiceList()) {
+                            s.add(sr.getName());
+                        }
+                        names.complete(s);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        names.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        out.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        Set<String> result = names.get(30, TimeUnit.SECONDS);
+        out.onCompleted();
+        return result;
+    }
+}
