@@ -1,5 +1,7 @@
 package dev.glyph.trainer;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * What one training epoch measured, as the reference tutorial logs it.
  *
@@ -13,6 +15,8 @@ package dev.glyph.trainer;
  * @param seconds wall time of the training part of the epoch
  * @param imagesPerSec training images per second
  */
-public record EpochMetrics(int epoch, double trainLoss, double trainAcc, double valLoss, double valAcc,
-        double seconds, double imagesPerSec) {
+public record EpochMetrics(@JsonProperty("epoch") int epoch, @JsonProperty("train_loss") double trainLoss,
+        @JsonProperty("train_acc") double trainAcc, @JsonProperty("val_loss") double valLoss,
+        @JsonProperty("val_acc") double valAcc, @JsonProperty("seconds") double seconds,
+        @JsonProperty("images_per_sec") double imagesPerSec) {
 }

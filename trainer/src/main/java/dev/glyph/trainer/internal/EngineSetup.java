@@ -1,0 +1,73 @@
+package dev.glyph.trainer.internal;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Process-wide settings that must be in place before DJL loads libtorch.
+ *
+ * <p>Thread-safety: idempotent and safe to call from any thread.
+ */
+public final class EngineSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineSetup.class);
+    private static final int M_TRIM_THRESHOLD = -1;
+    private static final int M_TOP_PAD = -2;
+    private static final int M_MMAP_THRESHOLD = -3;
+    private static final int MMAP_THRESHOLD_MAX = 32 << 20; // glibc's ceiling on 64-bit
+    private static volatile boolean done;
+
+    private EngineSetup() {
+    }
+
+    /**
+     * Makes DJL fail fast instead of downloading a missing native library, keeps libtorch's inter-op
+     * pool at one thread, and tunes glibc malloc for libtorch's allocation pattern.
+     *
+     * <p>The malloc tuning is the largest single speed-up of CPU training measured here (about 3x):
+     * libtorch's CPU allocator frees every activation and gradient after each step, and glibc serves
+     * blocks above its mmap threshold with fresh mmap/munmap, so every step page-faults tens of
+     * megabytes back in. Raising the mmap and trim thresholds keeps those pages in the heap. It is
+     * the in-process equivalent of {@code GLIBC_TUNABLES=glibc.malloc.mmap_threshold=...}; on
+     * non-glibc platforms it is skipped.
+     */
+    public static synchronized void prepare() {
+        if (done) {
+            return;
+        }
+        done = true;
+        setIfAbsent("ai.djl.offline", "true");
+        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        setIfAbsent("ai.djl.default_engine", "PyTorch");
+        if (!Boolean.getBoolean("glyph.malloc.default")) {
+            tuneMalloc();
+        }
+    }
+
+    private interface LibC extends Library {
+        int mallopt(int param, int value);
+    }
+
+    private static void tuneMalloc() {
+        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+            return;
+        }
+        try {
+            LibC c = Native.load("c", LibC.class);
+            boolean ok = c.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX) == 1
+                    & c.mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1
+                    & c.mallopt(M_TOP_PAD, 64 << 20) == 1;
+            LOG.debug("glibc malloc tuned for libtorch: {}", ok);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            LOG.debug("malloc tuning skipped: {}", e.toString());
+        }
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}

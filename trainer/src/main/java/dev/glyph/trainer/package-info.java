@@ -1,0 +1,11 @@
+/**
+ * Glyph's trainer: MNIST data ({@link dev.glyph.trainer.Datasets}), the MnistNet architecture
+ * ({@link dev.glyph.trainer.MnistNet}), seeded and resumable training on DJL's PyTorch engine
+ * ({@link dev.glyph.trainer.Trainer}) and access to finished runs ({@link dev.glyph.trainer.TrainedRun}).
+ *
+ * <pre>{@code
+ * TrainResult r = Trainer.train(TrainConfig.builder(Path.of("data/mnist"), Path.of("runs/a")).build(),
+ *         new TrainListener() { });
+ * }</pre>
+ */
+package dev.glyph.trainer;
