@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
  * <pre>
  * glyph classify --model models/mnist/1 digit.png other.jpg      # file, label, confidence
  * glyph classify --model models/mnist/1 --mnist data/mnist --limit 1000 [--json]
+ * glyph classify --server localhost:50051 digit.png                # same, on a running glyph serve
  * </pre>
  *
  * <p>Output: for files one {@code <file>\t<label>\t<confidence>} line each; for {@code --mnist} a
@@ -98,6 +99,10 @@ public class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per line.")
     protected boolean json;
 
+    @Option(names = "--server", paramLabel = "HOST:PORT",
+            description = "Classify on a running `glyph serve` instead of in-process (no --model then).")
+    protected String server;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -138,8 +143,18 @@ public class ClassifyCommand implements Callable<Integer> {
      * @throws ModelLoadException if the folder cannot be loaded
      */
     protected Backend openBackend(Device dev) throws Exception {
+        if (server != null) {
+            if (model != null) {
+                throw new ParameterException(spec.commandLine(), "give --model DIR or --server HOST:PORT, not both");
+            }
+            try {
+                return RemoteBackend.connect(server);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         if (model == null) {
-            throw new ParameterException(spec.commandLine(), "--model DIR is required");
+            throw new ParameterException(spec.commandLine(), "--model DIR (or --server HOST:PORT) is required");
         }
         return new LocalBackend(DigitClassifier.open(model, Options.defaults().device(dev).allowCpuFallback(cpuFallback)
                 .maxBatchSize(CHUNK)));

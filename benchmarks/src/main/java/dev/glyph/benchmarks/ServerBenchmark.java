@@ -1,0 +1,407 @@
+package dev.glyph.benchmarks;
+
+import com.google.protobuf.ByteString;
+import dev.glyph.grpcserver.GlyphClient;
+import dev.glyph.inferencesdk.DigitImage;
+import dev.glyph.inferencesdk.ModelLoadException;
+import dev.glyph.proto.v1.ClassifierGrpc;
+import dev.glyph.proto.v1.ClassifyRequest;
+import dev.glyph.proto.v1.ClassifyResponse;
+import dev.glyph.proto.v1.Image;
+import dev.glyph.trainer.DataException;
+import dev.glyph.trainer.Datasets;
+import dev.glyph.trainer.ImageSet;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Closed-loop load generator for a running {@code glyph serve}: for each concurrency level C, C
+ * workers each send a {@code Classify} request, wait for its reply and send the next, for a fixed
+ * time after a warm-up. Reports throughput, latency percentiles (HdrHistogram), errors by status
+ * code, and the mean batch size the server formed (from the delta of its {@code glyph_batch_size}
+ * histogram between scrapes of {@code /metrics} before and after each point).
+ *
+ * <pre>{@code
+ * ServerBenchmark.Result r = ServerBenchmark.run(new ServerBenchmark.Config("localhost:50051",
+ *         List.of(1, 8, 32, 64), Duration.ofSeconds(2), Duration.ofSeconds(10), 1, Path.of("data/mnist"),
+ *         "http://localhost:9464/metrics", null), p -> System.out.println(p.text()));
+ * }</pre>
+ *
+ * <p>Requests are built once from MNIST test images (request i holds images i*n .. i*n+n-1 as
+ * gray8), so the client spends its CPU on gRPC only. The client uses one channel with one Netty
+ * event-loop thread and callbacks on it (no extra executor).
+ *
+ * <p>Thread-safety: {@link #run} is self-contained; do not run two benchmarks at once on one machine.
+ */
+public final class ServerBenchmark {
+
+    private static final int DISTINCT_REQUESTS = 256;
+
+    private ServerBenchmark() {
+    }
+
+    /**
+     * Benchmark settings.
+     *
+     * @param target server {@code host:port}
+     * @param concurrency concurrency levels to sweep, in order
+     * @param warmup unmeasured time before each point
+     * @param duration measured time per point
+     * @param imagesPerRequest images per {@code Classify} call
+     * @param mnistDir folder with the MNIST IDX files (test images are used)
+     * @param metricsUrl the server's {@code /metrics} URL, or {@code null} to skip batch sizes
+     * @param sdkModelDir a model folder to benchmark in-process with {@link SdkBenchmark} after the
+     *     sweep, for comparison, or {@code null}
+     */
+    public record Config(String target, List<Integer> concurrency, Duration warmup, Duration duration,
+            int imagesPerRequest, Path mnistDir, String metricsUrl, Path sdkModelDir) {
+        /** Validates. */
+        public Config {
+            GlyphClient.HostPort.parse(target);
+            if (concurrency == null || concurrency.isEmpty() || concurrency.stream().anyMatch(c -> c == null || c < 1)) {
+                throw new IllegalArgumentException("concurrency is " + concurrency + "; expected levels >= 1, e.g. 1,8,32,64");
+            }
+            concurrency = List.copyOf(concurrency);
+            if (warmup == null || warmup.isNegative()) {
+                throw new IllegalArgumentException("warm-up is " + warmup + "; expected >= 0");
+            }
+            if (duration == null || duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException("duration is " + duration + "; expected > 0");
+            }
+            if (imagesPerRequest < 1 || imagesPerRequest > 4096) {
+                throw new IllegalArgumentException("images per request is " + imagesPerRequest + "; expected 1..4096");
+            }
+            if (mnistDir == null) {
+                throw new IllegalArgumentException("MNIST folder is null; expected e.g. data/mnist");
+            }
+        }
+    }
+
+    /**
+     * One concurrency level's measurement.
+     *
+     * @param concurrency closed-loop workers
+     * @param imagesPerRequest images per call
+     * @param requests calls completed successfully in the measured window
+     * @param images images classified in the measured window
+     * @param seconds measured wall time
+     * @param p50Ms median latency of successful calls, ms
+     * @param p90Ms 90th percentile, ms
+     * @param p99Ms 99th percentile, ms
+     * @param maxMs maximum, ms
+     * @param errors failed calls by status code name
+     * @param serverMeanBatch mean model batch size the server formed in the window, or NaN if unknown
+     * @param serverBatches model calls the server made in the window, or -1 if unknown
+     */
+    public record Point(int concurrency, int imagesPerRequest, long requests, long images, double seconds,
+            double p50Ms, double p90Ms, double p99Ms, double maxMs, Map<String, Long> errors, double serverMeanBatch,
+            long serverBatches) {
+        /** Copies the errors. */
+        public Point {
+            errors = Map.copyOf(errors);
+        }
+
+        /** Returns images per second. */
+        public double imagesPerSecond() {
+            return images / seconds;
+        }
+
+        /** Returns successful requests per second. */
+        public double requestsPerSecond() {
+            return requests / seconds;
+        }
+
+        /** Returns a one-line human-readable summary. */
+        public String text() {
+            return String.format(Locale.ROOT, "concurrency %3d  images/request %3d  %10.1f img/s  %9.1f req/s"
+                    + "  p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  max %7.2f ms  errors %s  server mean batch %s",
+                    concurrency, imagesPerRequest, imagesPerSecond(), requestsPerSecond(), p50Ms, p90Ms, p99Ms, maxMs,
+                    errors.isEmpty() ? "none" : new TreeMap<>(errors).toString(),
+                    Double.isNaN(serverMeanBatch) ? "n/a" : String.format(Locale.ROOT, "%.1f", serverMeanBatch));
+        }
+
+        /** Returns this point as one JSON object. */
+        public String json() {
+            StringBuilder e = new StringBuilder("{");
+            new TreeMap<>(errors).forEach((k, v) -> e.append(e.length() > 1 ? "," : "").append('"').append(k)
+                    .append("\":").append(v));
+            e.append('}');
+            return String.format(Locale.ROOT, "{\"concurrency\":%d,\"images_per_request\":%d,\"requests\":%d,"
+                    + "\"images\":%d,\"seconds\":%.3f,\"images_per_second\":%.1f,\"requests_per_second\":%.1f,"
+                    + "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"errors\":%s,"
+                    + "\"server_mean_batch_size\":%s,\"server_batches\":%d}",
+                    concurrency, imagesPerRequest, requests, images, seconds, imagesPerSecond(), requestsPerSecond(),
+                    p50Ms, p90Ms, p99Ms, maxMs, e, Double.isNaN(serverMeanBatch) ? "null"
+                            : String.format(Locale.ROOT, "%.2f", serverMeanBatch), serverBatches);
+        }
+    }
+
+    /**
+     * A whole sweep.
+     *
+     * @param config the settings
+     * @param points one per concurrency level, in order
+     * @param sdk the in-process SDK comparison, or {@code null} when not asked for
+     */
+    public record Result(Config config, List<Point> points, SdkBenchmark.Result sdk) {
+        /** Copies the points. */
+        public Result {
+            points = List.copyOf(points);
+        }
+
+        /** Returns a printable table. */
+        public String table() {
+            StringBuilder b = new StringBuilder();
+            b.append(String.format(Locale.ROOT, "%6s %6s %12s %11s %9s %9s %9s %9s %8s  %s%n", "conc", "img/rq",
+                    "img/s", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "batch", "errors"));
+            for (Point p : points) {
+                b.append(String.format(Locale.ROOT, "%6d %6d %12.1f %11.1f %9.2f %9.2f %9.2f %9.2f %8s  %s%n",
+                        p.concurrency(), p.imagesPerRequest(), p.imagesPerSecond(), p.requestsPerSecond(), p.p50Ms(),
+                        p.p90Ms(), p.p99Ms(), p.maxMs(), Double.isNaN(p.serverMeanBatch()) ? "n/a"
+                                : String.format(Locale.ROOT, "%.1f", p.serverMeanBatch()),
+                        p.errors().isEmpty() ? "none" : new TreeMap<>(p.errors()).toString()));
+            }
+            if (sdk != null) {
+                b.append(String.format(Locale.ROOT, "in-process SDK, same model: batch 64 %.1f img/s, batcher with %d"
+                        + " callers %.1f img/s (mean batch %.1f)%n", sdk.sdk64().imagesPerSecond(), sdk.callers(),
+                        sdk.batcher().imagesPerSecond(), sdk.batcherStats().meanBatchSize()));
+            }
+            return b.toString();
+        }
+
+        /** Returns the whole sweep as one JSON object (the last line of {@code --json} output). */
+        public String json() {
+            StringBuilder b = new StringBuilder();
+            b.append(String.format(Locale.ROOT, "{\"target\":\"%s\",\"images_per_request\":%d,\"warmup_s\":%.3f,"
+                    + "\"duration_s\":%.3f,\"sweep\":[", config.target().replace("\"", ""), config.imagesPerRequest(),
+                    config.warmup().toNanos() / 1e9, config.duration().toNanos() / 1e9));
+            for (int i = 0; i < points.size(); i++) {
+                b.append(i == 0 ? "" : ",").append(points.get(i).json());
+            }
+            b.append(']');
+            if (sdk != null) {
+                b.append(String.format(Locale.ROOT, ",\"sdk\":{\"batch64_images_per_second\":%.1f,"
+                        + "\"batcher_images_per_second\":%.1f,\"batcher_callers\":%d,\"batcher_mean_batch\":%.2f}",
+                        sdk.sdk64().imagesPerSecond(), sdk.batcher().imagesPerSecond(), sdk.callers(),
+                        sdk.batcherStats().meanBatchSize()));
+            }
+            return b.append('}').toString();
+        }
+    }
+
+    /**
+     * Runs the sweep, calling {@code onPoint} after each level.
+     *
+     * @throws DataException if the MNIST files cannot be loaded
+     * @throws ModelLoadException if the SDK comparison's model folder cannot be loaded
+     * @throws IOException if the SDK comparison cannot read the model
+     * @throws InterruptedException if interrupted
+     */
+    public static Result run(Config config, Consumer<Point> onPoint)
+            throws DataException, ModelLoadException, IOException, InterruptedException {
+        List<ClassifyRequest> requests = requests(Datasets.load("mnist", config.mnistDir()).test(),
+                config.imagesPerRequest());
+        GlyphClient.HostPort hp = GlyphClient.HostPort.parse(config.target());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread t = new Thread(r, "glyph-bench-client");
+            t.setDaemon(true);
+            return t;
+        }, NioIoHandler.newFactory());
+        ManagedChannel channel = NettyChannelBuilder.forAddress(hp.host(), hp.port()).usePlaintext()
+                .eventLoopGroup(group).channelType(NioSocketChannel.class).directExecutor()
+                .maxInboundMessageSize(64 * 1024 * 1024).build();
+        List<Point> points = new ArrayList<>();
+        try {
+            for (int c : config.concurrency()) {
+                Point p = point(channel, requests, c, config);
+                points.add(p);
+                if (onPoint != null) {
+                    onPoint.accept(p);
+                }
+            }
+        } finally {
+            channel.shutdownNow();
+            channel.awaitTermination(10, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+        SdkBenchmark.Result sdk = null;
+        if (config.sdkModelDir() != null) {
+            sdk = SdkBenchmark.run(new SdkBenchmark.Config(config.sdkModelDir(), config.warmup(), config.duration(), 0,
+                    64, 1));
+        }
+        return new Result(config, points, sdk);
+    }
+
+    /** Builds up to 256 distinct requests of {@code per} consecutive test images (wrapping around). */
+    static List<ClassifyRequest> requests(ImageSet test, int per) {
+        if (test.rows() != DigitImage.SIZE || test.cols() != DigitImage.SIZE || test.count() == 0) {
+            throw new IllegalArgumentException("test images are " + test.rows() + "x" + test.cols() + " (" + test.count()
+                    + "); expected 28x28 MNIST images");
+        }
+        int n = Math.max(1, Math.min(DISTINCT_REQUESTS, test.count() / per));
+        List<ClassifyRequest> out = new ArrayList<>(n);
+        int next = 0;
+        for (int r = 0; r < n; r++) {
+            ClassifyRequest.Builder b = ClassifyRequest.newBuilder();
+            for (int k = 0; k < per; k++) {
+                b.addImages(Image.newBuilder().setGray8(ByteString.copyFrom(test.images(), next * DigitImage.PIXELS,
+                        DigitImage.PIXELS)));
+                next = (next + 1) % test.count();
+            }
+            out.add(b.build());
+        }
+        return out;
+    }
+
+    private static final int WARMUP = 0;
+    private static final int MEASURE = 1;
+    private static final int STOP = 2;
+
+    private static Point point(ManagedChannel channel, List<ClassifyRequest> requests, int concurrency, Config config)
+            throws InterruptedException {
+        ClassifierGrpc.ClassifierStub stub = ClassifierGrpc.newStub(channel);
+        Recorder recorder = new Recorder(3_600_000_000L, 3);
+        LongAdder ok = new LongAdder();
+        Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+        AtomicInteger phase = new AtomicInteger(WARMUP);
+        AtomicInteger next = new AtomicInteger();
+        CountDownLatch stopped = new CountDownLatch(concurrency);
+        long callTimeoutNanos = Math.max(TimeUnit.SECONDS.toNanos(30), config.duration().toNanos());
+
+        final class Worker implements StreamObserver<ClassifyResponse> {
+            private long start;
+
+            void send() {
+                int i = Math.floorMod(next.getAndIncrement(), requests.size());
+                start = System.nanoTime();
+                stub.withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS).classify(requests.get(i), this);
+            }
+
+            private void done(String code) {
+                long nanos = System.nanoTime() - start;
+                int ph = phase.get();
+                if (ph == MEASURE) {
+                    if (code == null) {
+                        ok.increment();
+                        recorder.recordValue(Math.max(1, nanos / 1000));
+                    } else {
+                        errors.computeIfAbsent(code, k -> new LongAdder()).increment();
+                    }
+                }
+                if (ph == STOP) {
+                    stopped.countDown();
+                } else {
+                    send();
+                }
+            }
+
+            @Override
+            public void onNext(ClassifyResponse value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done(Status.fromThrowable(t).getCode().name());
+            }
+
+            @Override
+            public void onCompleted() {
+                done(null);
+            }
+        }
+
+        for (int w = 0; w < concurrency; w++) {
+            new Worker().send();
+        }
+        Thread.sleep(config.warmup().toMillis());
+        double[] before = scrape(config.metricsUrl());
+        recorder.reset();
+        long t0 = System.nanoTime();
+        phase.set(MEASURE);
+        Thread.sleep(config.duration().toMillis());
+        phase.set(STOP);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Histogram h = recorder.getIntervalHistogram();
+        double[] after = scrape(config.metricsUrl());
+        if (!stopped.await(callTimeoutNanos + TimeUnit.SECONDS.toNanos(10), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("calls still outstanding after the deadline at concurrency " + concurrency);
+        }
+        double meanBatch = Double.NaN;
+        long batches = -1;
+        if (before != null && after != null && after[1] > before[1]) {
+            batches = Math.round(after[1] - before[1]);
+            meanBatch = (after[0] - before[0]) / (after[1] - before[1]);
+        }
+        Map<String, Long> errs = new TreeMap<>();
+        errors.forEach((k, v) -> errs.put(k, v.sum()));
+        long requestsOk = ok.sum();
+        return new Point(concurrency, config.imagesPerRequest(), requestsOk, requestsOk * config.imagesPerRequest(),
+                seconds, ms(h, 50), ms(h, 90), ms(h, 99), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0, errs,
+                meanBatch, batches);
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    private static final Pattern SUM = Pattern.compile("(?m)^glyph_batch_size_sum (\\S+)$");
+    private static final Pattern COUNT = Pattern.compile("(?m)^glyph_batch_size_count (\\S+)$");
+
+    /** Returns {sum, count} of the server's batch-size histogram, or null if it cannot be read. */
+    static double[] scrape(String url) {
+        if (url == null) {
+            return null;
+        }
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return null;
+            }
+            return parseBatchSize(r.body());
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Returns {sum, count} of {@code glyph_batch_size} in Prometheus text, or null if absent. */
+    static double[] parseBatchSize(String text) {
+        Matcher s = SUM.matcher(text);
+        Matcher c = COUNT.matcher(text);
+        if (!s.find() || !c.find()) {
+            return null;
+        }
+        return new double[] {Double.parseDouble(s.group(1)), Double.parseDouble(c.group(1))};
+    }
+}

@@ -1,0 +1,137 @@
+package dev.glyph.cli;
+
+import dev.glyph.benchmarks.ServerBenchmark;
+import dev.glyph.grpcserver.GlyphClient;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code glyph bench server}: closed-loop load against a running {@code glyph serve}, swept over
+ * concurrency levels; prints throughput, latency percentiles, errors by status code and the mean
+ * batch size the server formed (read from its {@code /metrics}).
+ *
+ * <pre>
+ * glyph bench server --server localhost:50051 --concurrency 1,8,32,64 --duration 10s
+ *                    [--images-per-request 1|64] [--metrics-port 9464 | --metrics-url URL] [--json]
+ *                    [--sdk-model models/mnist/1]
+ * </pre>
+ *
+ * <p>With {@code --json}: one JSON object per concurrency level, then a last line holding the
+ * whole sweep. Exit 0 on success, 1 if the data cannot be loaded or the run fails, 2 on a usage error.
+ *
+ * <p>Thread-safety: a command instance serves one invocation.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Closed-loop load test of a running glyph server over concurrency levels.")
+public class BenchServerCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "The server, e.g. localhost:50051.")
+    String server;
+
+    @Option(names = "--concurrency", paramLabel = "C1,C2,...", split = ",", defaultValue = "1,8,32,64",
+            description = "Closed-loop workers per point (default: ${DEFAULT-VALUE}).")
+    List<Integer> concurrency = new ArrayList<>();
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s",
+            description = "Measured time per point, e.g. 10s, 500ms, 1m (default: ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "2s",
+            description = "Unmeasured time before each point (default: ${DEFAULT-VALUE}).")
+    String warmup;
+
+    @Option(names = "--images-per-request", paramLabel = "N", defaultValue = "1",
+            description = "Images per Classify call (default: ${DEFAULT-VALUE}).")
+    int imagesPerRequest;
+
+    @Option(names = "--mnist", paramLabel = "DIR", defaultValue = "data/mnist",
+            description = "MNIST IDX folder; its test images make up the requests (default: ${DEFAULT-VALUE}).")
+    Path mnist;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9464",
+            description = "The server's metrics port on the server's host, -1 = do not scrape (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--metrics-url", paramLabel = "URL", description = "The server's /metrics URL (overrides --metrics-port).")
+    String metricsUrl;
+
+    @Option(names = "--sdk-model", paramLabel = "DIR",
+            description = "Also benchmark this model folder in-process with the SDK after the sweep, for comparison.")
+    Path sdkModel;
+
+    @Option(names = "--json", description = "One JSON object per point, the last line holds the whole sweep.")
+    boolean json;
+
+    /** Parses {@code 10s}, {@code 500ms}, {@code 2m} or plain seconds ({@code 7.5}). */
+    static Duration parseDuration(String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 60_000));
+            }
+            if (t.endsWith("s")) {
+                t = t.substring(0, t.length() - 1);
+            }
+            return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("duration is '" + text + "'; expected e.g. 10s, 500ms or 1m");
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ServerBenchmark.Config config;
+        try {
+            String url = metricsUrl;
+            if (url == null && metricsPort >= 0) {
+                GlyphClient.HostPort hp = GlyphClient.HostPort.parse(server);
+                String host = hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host();
+                url = "http://" + host + ":" + metricsPort + "/metrics";
+            }
+            config = new ServerBenchmark.Config(server, concurrency, parseDuration(warmup), parseDuration(duration),
+                    imagesPerRequest, mnist, url, sdkModel);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try {
+            ServerBenchmark.Result r = ServerBenchmark.run(config, p -> {
+                out.println(json ? p.json() : p.text());
+                out.flush();
+            });
+            if (json) {
+                out.println(r.json());
+            } else {
+                out.print(r.table());
+            }
+            out.flush();
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("bench server: interrupted");
+            err.flush();
+            return 1;
+        } catch (Exception e) {
+            err.println("bench server: " + ClassifyCommand.oneLine(e));
+            err.flush();
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.glyph.cli;
+
+import dev.glyph.grpcserver.GlyphServer;
+import dev.glyph.grpcserver.ServerConfig;
+import dev.glyph.inferencesdk.Device;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code glyph serve}: serves a model folder over gRPC ({@code glyph.v1.Classifier}, health,
+ * reflection) with server-side dynamic batching and Prometheus metrics, until SIGTERM or SIGINT.
+ *
+ * <pre>
+ * glyph serve --model models/mnist/1 [--port 50051] [--metrics-port 9464] [--max-batch 64]
+ *             [--max-delay-us 2000] [--max-queue 1024] [--threads N] [--max-message-bytes 4194304]
+ * </pre>
+ *
+ * <p>Shutdown: the first SIGTERM/SIGINT starts a graceful shutdown (health NOT_SERVING, no new
+ * calls, in-flight calls finish within {@code --drain-timeout}, batcher and model closed) and the
+ * command returns 0; further signals during the drain are reported and ignored. A JVM shutdown hook
+ * does the same graceful shutdown when the JVM exits any other way. Exit 1 if the model cannot be
+ * loaded or a port cannot be bound, 2 on a usage error.
+ *
+ * <p>Thread-safety: a command instance serves one invocation; {@link #requestStop()} may be called
+ * from any thread.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a model folder over gRPC with server-side dynamic batching and /metrics.")
+public class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder, e.g. models/mnist/1.")
+    Path model;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: all interfaces).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "50051",
+            description = "gRPC port, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9464",
+            description = "Prometheus /metrics port, 0 = any free port, -1 = off (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "64",
+            description = "Most images per model call (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--max-delay-us", paramLabel = "US", defaultValue = "2000",
+            description = "Longest wait for a batch to fill, microseconds (default: ${DEFAULT-VALUE}).")
+    long maxDelayUs;
+
+    @Option(names = "--max-queue", paramLabel = "N", defaultValue = "1024",
+            description = "Most waiting images; beyond that RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+    int maxQueue;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "gRPC handler threads, 0 = run handlers on the Netty event loop (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--event-loop-threads", paramLabel = "N", defaultValue = "1",
+            description = "Netty event-loop threads, 0 = Netty default (default: ${DEFAULT-VALUE}).")
+    int eventLoopThreads;
+
+    @Option(names = "--intra-op-threads", paramLabel = "N", defaultValue = "0",
+            description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE}).")
+    int intraOpThreads;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--max-message-bytes", paramLabel = "BYTES", defaultValue = "4194304",
+            description = "Largest inbound message; larger ones get RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+    int maxMessageBytes;
+
+    @Option(names = "--stream-in-flight", paramLabel = "N", defaultValue = "16",
+            description = "Requests per ClassifyStream call read but not yet answered (default: ${DEFAULT-VALUE}).")
+    int streamInFlight;
+
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "20",
+            description = "Graceful shutdown waits this long for in-flight calls (default: ${DEFAULT-VALUE}).")
+    double drainTimeout;
+
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicInteger signals = new AtomicInteger();
+
+    /** Asks a running {@link #call()} to shut down gracefully and return (what SIGTERM does). */
+    public void requestStop() {
+        stop.countDown();
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ServerConfig config;
+        try {
+            if (!(drainTimeout >= 0)) {
+                throw new IllegalArgumentException("--drain-timeout is " + drainTimeout + "; expected >= 0");
+            }
+            if (maxDelayUs < 0) {
+                throw new IllegalArgumentException("--max-delay-us is " + maxDelayUs + "; expected >= 0");
+            }
+            config = ServerConfig.defaults(model).host(host).port(port).metricsPort(metricsPort).maxBatchSize(maxBatch)
+                    .maxDelay(Duration.ofNanos(maxDelayUs * 1000)).maxQueue(maxQueue).threads(threads)
+                    .eventLoopThreads(eventLoopThreads).intraOpThreads(intraOpThreads).device(Device.parse(device))
+                    .maxMessageBytes(maxMessageBytes).streamInFlight(streamInFlight)
+                    .drainTimeout(Duration.ofMillis(Math.round(drainTimeout * 1000)));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        GlyphServer server;
+        try {
+            server = GlyphServer.open(config);
+        } catch (Exception e) {
+            err.println("serve: " + ClassifyCommand.oneLine(e));
+            err.flush();
+            return 1;
+        }
+        Thread hook = new Thread(server::close, "glyph-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        boolean signalsHandled = Signals.install(() -> {
+            if (signals.incrementAndGet() > 1) {
+                err.println("serve: already shutting down (in-flight calls get at most " + drainTimeout + " s)");
+                err.flush();
+            }
+            requestStop();
+        });
+        String where = host == null ? "0.0.0.0" : host;
+        out.println("glyph serve: model " + model + " listening on " + where + ":" + server.port() + " (gRPC)"
+                + (server.metricsPort() >= 0 ? ", metrics on http://" + where + ":" + server.metricsPort() + "/metrics" : "")
+                + (signalsHandled ? "; SIGTERM or Ctrl-C stops" : ""));
+        out.flush();
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        boolean clean = server.shutdown(config.drainTimeout());
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyExiting) {
+            // the JVM is exiting; the hook's close() returns at once
+        }
+        out.println("glyph serve: stopped" + (clean ? "" : " (in-flight calls were cancelled after the drain timeout)"));
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.glyph.cli;
+
+/**
+ * Installs a handler for SIGTERM and SIGINT through {@code sun.misc.Signal} (module
+ * {@code jdk.unsupported}), so that a signal starts a graceful shutdown instead of the JVM's
+ * immediate exit with 143/130.
+ *
+ * <p>Thread-safety: {@link #install} may be called from any thread; the handler runs on a JVM
+ * signal-dispatch thread.
+ */
+final class Signals {
+
+    private Signals() {
+    }
+
+    /**
+     * Routes SIGTERM and SIGINT to {@code handler}.
+     *
+     * @return {@code false} if this JVM does not allow it (the shutdown hook remains the fallback)
+     */
+    static boolean install(Runnable handler) {
+        try {
+            sun.misc.SignalHandler h = sig -> handler.run();
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), h);
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), h);
+            return true;
+        } catch (IllegalArgumentException | LinkageError e) {
+            return false;
+        }
+    }
+}
