@@ -35,7 +35,7 @@ public final class MetricsInterceptor implements ServerInterceptor {
             @Override
             public void close(Status status, Metadata trailers) {
                 if (counted.compareAndSet(false, true)) {
-                    metrics.recordCall(method, status.getCode().name(), System.nanoTime() - start);
+                    metrics.recordCall(method, status.getCode(), System.nanoTime() - start);
                 }
                 super.close(status, trailers);
             }
@@ -44,7 +44,7 @@ public final class MetricsInterceptor implements ServerInterceptor {
             @Override
             public void onCancel() {
                 if (counted.compareAndSet(false, true)) {
-                    metrics.recordCall(method, Status.Code.CANCELLED.name(), System.nanoTime() - start);
+                    metrics.recordCall(method, Status.Code.CANCELLED, System.nanoTime() - start);
                 }
                 super.onCancel();
             }

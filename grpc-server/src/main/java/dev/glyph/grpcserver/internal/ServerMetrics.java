@@ -13,10 +13,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import io.grpc.Status;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntSupplier;
 
 /**
@@ -75,6 +78,7 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
     private final CounterDataPoint expired;
     private final CounterDataPoint batchFailures;
     private final AtomicInteger streamInFlight = new AtomicInteger();
+    private final ConcurrentHashMap<String, MethodSeries> series = new ConcurrentHashMap<>();
     private volatile IntSupplier queueDepth = () -> 0;
     private volatile boolean ready;
     private HTTPServer http;
@@ -162,9 +166,34 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
     }
 
     /** Counts one finished call and observes its latency. */
-    public void recordCall(String method, String code, long nanos) {
-        requests.labelValues(method, code).inc();
-        latency.labelValues(method).observe(nanos / 1e9);
+    public void recordCall(String method, Status.Code code, long nanos) {
+        MethodSeries m = series.computeIfAbsent(method, k -> new MethodSeries(k, requests, latency));
+        m.count(code).inc();
+        m.latency.observe(nanos / 1e9);
+    }
+
+    /** The data points of one method, looked up once instead of per call. */
+    private static final class MethodSeries {
+        private final String method;
+        private final Counter requests;
+        private final DistributionDataPoint latency;
+        private final AtomicReferenceArray<CounterDataPoint> byCode =
+                new AtomicReferenceArray<>(Status.Code.values().length);
+
+        MethodSeries(String method, Counter requests, Histogram latency) {
+            this.method = method;
+            this.requests = requests;
+            this.latency = latency.labelValues(method);
+        }
+
+        CounterDataPoint count(Status.Code code) {
+            CounterDataPoint p = byCode.get(code.ordinal());
+            if (p == null) {
+                p = requests.labelValues(method, code.name());
+                byCode.set(code.ordinal(), p);
+            }
+            return p;
+        }
     }
 
     /** Counts {@code n} answered images. */
