@@ -1,0 +1,236 @@
+package dev.glyph.exporter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.glyph.exporter.internal.FormatRunner;
+import dev.glyph.exporter.internal.Manifest;
+import dev.glyph.exporter.internal.ModelFolder;
+import dev.glyph.exporter.internal.OnnxInspector;
+import dev.glyph.exporter.internal.OnnxRunner;
+import dev.glyph.exporter.internal.ParityCheck;
+import dev.glyph.exporter.internal.TestImages;
+import dev.glyph.exporter.internal.TorchScriptRunner;
+import dev.glyph.exporter.internal.TrainedRunner;
+import dev.glyph.trainer.CheckpointException;
+import dev.glyph.trainer.DataException;
+import dev.glyph.trainer.TrainedRun;
+import dev.glyph.trainer.TrainingException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies a model folder: first the size and SHA-256 of every file listed in manifest.json, then parity
+ * between the trained model (DJL, from the run's checkpoint), {@code model.pt} (DJL) and {@code model.onnx}
+ * (ONNX Runtime) on the test split. Writes the report to {@code parity.json} in the model folder.
+ *
+ * <pre>{@code
+ * ParityReport r = Verifier.verify(Path.of("models/mnist/1"),
+ *         VerifyOptions.defaults().withDataDir(Path.of("data/mnist")));
+ * System.out.print(r.table());
+ * System.exit(r.passed() ? 0 : 1);
+ * }</pre>
+ *
+ * <p>The trained model comes from {@link VerifyOptions#runDir()}, else from the provenance's
+ * {@code config.out_dir} when that folder exists and holds the exported run; otherwise it is skipped with a
+ * note and only the two files are compared.
+ *
+ * <p>Thread-safety: stateless; concurrent verifications of different folders are safe.
+ */
+public final class Verifier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
+
+    private Verifier() {
+    }
+
+    /**
+     * Checks the files and runs the parity check.
+     *
+     * @return the report; {@link ParityReport#passed()} says whether the formats agree
+     * @throws VerifyException if the folder cannot be verified at all: manifest missing or malformed, a file
+     *     missing or different from the manifest (naming the file, the expected and the actual hash), a file
+     *     that does not load, missing data, an unusable {@code --run}, or parity.json cannot be written
+     * @throws IllegalArgumentException if an argument is null or more images are requested than the split holds
+     */
+    public static ParityReport verify(Path modelDir, VerifyOptions options) throws VerifyException {
+        if (modelDir == null || options == null) {
+            throw new IllegalArgumentException("the model folder and the options are required");
+        }
+        Manifest.Data manifest = readManifest(modelDir);
+        Map<String, FileDigest> files = checkFiles(modelDir, manifest);
+        checkOnnxContract(modelDir.resolve(ModelFolder.ONNX));
+
+        String dataset = manifest.dataset();
+        Path dataDir = options.dataDir() != null ? options.dataDir() : TestImages.defaultDir(dataset);
+        TestImages test;
+        try {
+            test = TestImages.load(dataset, dataDir, options.images());
+        } catch (DataException e) {
+            throw new VerifyException(e.getMessage(), e);
+        }
+
+        List<String> notes = new ArrayList<>();
+        TrainedRun run = resolveRun(options.runDir(), manifest, notes);
+        Map<String, String> hashes = new LinkedHashMap<>();
+        files.forEach((k, v) -> hashes.put(k, v.sha256()));
+
+        List<FormatRunner> runners = new ArrayList<>();
+        ParityReport report;
+        try {
+            if (run != null) {
+                try {
+                    runners.add(TrainedRunner.open(run.weights()));
+                } catch (TrainingException e) {
+                    throw new VerifyException("cannot run the trained model of " + run.dir() + ": " + e.getMessage(),
+                            e);
+                }
+            }
+            try {
+                runners.add(TorchScriptRunner.open(modelDir.resolve(ModelFolder.TORCHSCRIPT)));
+                runners.add(OnnxRunner.open(modelDir.resolve(ModelFolder.ONNX)));
+            } catch (IOException e) {
+                throw new VerifyException(e.getMessage(), e);
+            }
+            LOG.info("comparing {} on {} {} test images", runners.stream().map(FormatRunner::format).toList(),
+                    test.count(), dataset);
+            report = ParityCheck.run(dataset, test.pixels(), test.labels(), test.count(), runners,
+                    options.batchSize(), ParityReport.DEFAULT_TOLERANCE, hashes, notes);
+        } catch (IllegalStateException e) {
+            throw new VerifyException(FormatRunner.firstLine(e), e);
+        } finally {
+            for (FormatRunner r : runners) {
+                r.close();
+            }
+        }
+        if (options.writeReport()) {
+            Path out = modelDir.resolve(ModelFolder.PARITY);
+            try {
+                ModelFolder.writeAtomically(out, report.toJson().getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new VerifyException("the check " + (report.passed() ? "passed" : "failed") + " but " + out
+                        + " cannot be written (" + e.getMessage() + "); pass --no-write to skip it", e);
+            }
+        }
+        return report;
+    }
+
+    /**
+     * Checks that every file listed in {@code modelDir/manifest.json} exists with the listed size and SHA-256,
+     * and that model.onnx and model.pt are listed.
+     *
+     * @return the verified digests
+     * @throws VerifyException naming the first file that is missing or differs, with the expected and the
+     *     actual hash
+     */
+    public static Map<String, FileDigest> checkFiles(Path modelDir) throws VerifyException {
+        return checkFiles(modelDir, readManifest(modelDir));
+    }
+
+    private static Manifest.Data readManifest(Path modelDir) throws VerifyException {
+        try {
+            return Manifest.read(modelDir);
+        } catch (IOException e) {
+            throw new VerifyException(e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, FileDigest> checkFiles(Path dir, Manifest.Data manifest) throws VerifyException {
+        for (String required : List.of(ModelFolder.ONNX, ModelFolder.TORCHSCRIPT)) {
+            if (!manifest.files().containsKey(required)) {
+                throw new VerifyException(manifest.file() + ": files lists " + manifest.files().keySet()
+                        + "; expected entries for " + ModelFolder.ONNX + " and " + ModelFolder.TORCHSCRIPT);
+            }
+        }
+        for (Map.Entry<String, FileDigest> e : manifest.files().entrySet()) {
+            Path f = dir.resolve(e.getKey());
+            FileDigest want = e.getValue();
+            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                throw new VerifyException(e.getKey() + " is listed in " + manifest.file() + " but " + f
+                        + " is missing (expected " + want.size() + " bytes, SHA-256 " + want.sha256() + ")");
+            }
+            String actual;
+            long size;
+            try {
+                size = Files.size(f);
+                actual = ModelFolder.sha256(f);
+            } catch (IOException ex) {
+                throw new VerifyException("cannot read " + f + ": " + ex.getMessage(), ex);
+            }
+            if (!actual.equals(want.sha256()) || size != want.size()) {
+                throw new VerifyException(e.getKey() + " does not match " + manifest.file() + ": expected SHA-256 "
+                        + want.sha256() + " (" + want.size() + " bytes), found SHA-256 " + actual + " (" + size
+                        + " bytes); the file was modified or corrupted, re-export the model");
+            }
+        }
+        return manifest.files();
+    }
+
+    private static void checkOnnxContract(Path onnx) throws VerifyException {
+        try {
+            List<String> problems = OnnxInspector.contractProblems(OnnxInspector.inspect(onnx));
+            if (!problems.isEmpty()) {
+                throw new VerifyException(onnx + " does not follow the model contract: " + String.join("; ", problems));
+            }
+        } catch (IOException e) {
+            throw new VerifyException(e.getMessage(), e);
+        }
+    }
+
+    /** The run to compare, or null (with a note) when there is none. */
+    private static TrainedRun resolveRun(Path runDir, Manifest.Data manifest, List<String> notes)
+            throws VerifyException {
+        JsonNode prov = manifest.provenance();
+        if (runDir != null) {
+            TrainedRun run;
+            try {
+                run = TrainedRun.open(runDir);
+            } catch (CheckpointException e) {
+                throw new VerifyException("--run " + runDir + ": " + e.getMessage(), e);
+            }
+            if (!run.dataset().equals(manifest.dataset())) {
+                throw new VerifyException("--run " + runDir + " trained on " + run.dataset() + " but the model was "
+                        + "exported from a " + manifest.dataset() + " run; pass the run the model came from");
+            }
+            if (!prov.isMissingNode() && !prov.equals(run.provenance())) {
+                notes.add("the run folder " + runDir + " holds a different run than the one exported (its provenance "
+                        + "differs from the manifest's); comparing it anyway");
+            }
+            return run;
+        }
+        String fromProv = prov.path("config").path("out_dir").asText("");
+        if (fromProv.isEmpty()) {
+            notes.add("trained model skipped: no --run given and the manifest's provenance names no run folder; "
+                    + "compared model.pt with model.onnx only");
+            return null;
+        }
+        Path p = Path.of(fromProv);
+        if (!Files.isDirectory(p)) {
+            notes.add("trained model skipped: no --run given and the run folder " + fromProv + " (provenance "
+                    + "config.out_dir) does not exist here; compared model.pt with model.onnx only");
+            return null;
+        }
+        TrainedRun run;
+        try {
+            run = TrainedRun.open(p);
+        } catch (CheckpointException e) {
+            notes.add("trained model skipped: the run folder " + fromProv + " (provenance config.out_dir) cannot be "
+                    + "read: " + e.getMessage());
+            return null;
+        }
+        if (!prov.equals(run.provenance())) {
+            notes.add("trained model skipped: the run folder " + fromProv + " (provenance config.out_dir) now holds "
+                    + "a different run than the one exported; pass --run to compare it anyway");
+            return null;
+        }
+        notes.add("trained model from " + fromProv + " (provenance config.out_dir)");
+        return run;
+    }
+}
