@@ -88,6 +88,32 @@ class NettyEndToEndTest {
         assertEquals(List.of(), left, "threads left behind by the server");
     }
 
+    @Test
+    void open_missingModelFolder_throwsAndLeavesNothingRunning() throws Exception {
+        Path missing = tmp.resolve("models/none/1");
+        dev.glyph.inferencesdk.ModelLoadException e = assertThrows(dev.glyph.inferencesdk.ModelLoadException.class,
+                () -> GlyphServer.open(ServerConfig.defaults(missing).host("127.0.0.1").port(0).metricsPort(0)));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        List<String> left = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && (t.getName().startsWith("glyph-server-") || t.getName().startsWith("glyph-metrics-"))) {
+                left.add(t.getName());
+            }
+        }
+        assertEquals(List.of(), left, "threads left behind after a failed open");
+    }
+
+    @Test
+    void serverConfig_badValues_throwWithWhatWasFound() {
+        ServerConfig c = ServerConfig.defaults(tmp);
+        for (Runnable r : List.<Runnable>of(() -> c.port(70000), () -> c.metricsPort(-2), () -> c.maxBatchSize(0),
+                () -> c.maxQueue(0), () -> c.maxMessageBytes(10), () -> c.streamInFlight(0), () -> c.threads(-1),
+                () -> c.maxDelay(java.time.Duration.ofMillis(-1)))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
+            assertTrue(e.getMessage().contains("expected"), e.getMessage());
+        }
+    }
+
     private static Set<String> reflectionServices(GlyphClient client) throws Exception {
         CompletableFuture<Set<String>> names = new CompletableFuture<>();
         StreamObserver<ServerReflectionRequest> out = ServerReflectionGrpc.newStub(client.channel())
