@@ -67,7 +67,8 @@ public class ServeCommand implements Callable<Integer> {
     int maxQueue;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "gRPC handler threads, 0 = run handlers on the Netty event loop (default: ${DEFAULT-VALUE}).")
+            description = "gRPC handler threads (they also send responses), 0 = run handlers on the Netty event loop"
+                    + " (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--event-loop-threads", paramLabel = "N", defaultValue = "1",

@@ -169,6 +169,7 @@ public final class GlyphServer implements AutoCloseable {
         } else {
             executor = Executors.newFixedThreadPool(config.threads(), threads(threadPrefix + "-grpc", true));
             b.executor(executor);
+            service.responseExecutor(executor);
         }
         List<ServerInterceptor> chain = new ArrayList<>(config.interceptors());
         // ServerInterceptors.intercept runs the last interceptor first: metrics outermost, then the guard.

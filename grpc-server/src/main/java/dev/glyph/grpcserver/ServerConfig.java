@@ -24,7 +24,8 @@ import java.util.List;
  * @param maxBatchSize most images per model call
  * @param maxDelay longest wait for a batch to fill after its first image
  * @param maxQueue most images waiting for the model at once; beyond that calls get RESOURCE_EXHAUSTED
- * @param threads gRPC handler threads; 0 runs handlers directly on the transport threads
+ * @param threads gRPC handler threads, which also build and send the responses; 0 runs handlers
+ *     directly on the transport threads and sends responses from the batcher's worker thread
  * @param eventLoopThreads Netty event-loop threads (0 = Netty's default of two per core)
  * @param intraOpThreads ONNX Runtime intra-op threads (0 = ONNX Runtime's default)
  * @param device where the model runs

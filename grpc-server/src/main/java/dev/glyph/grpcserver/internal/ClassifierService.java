@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +33,7 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
     private final Set<StreamCall> streams = ConcurrentHashMap.newKeySet();
     private volatile ModelRuntime runtime;
     private volatile boolean draining;
+    private volatile Executor responseExecutor;
 
     /**
      * Creates a service that answers UNAVAILABLE until {@link #serve(ModelRuntime)}.
@@ -107,10 +109,23 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
         Instant deadline = deadline();
         boolean probs = request.getReturnProbabilities();
         ModelInfo info = rt.info();
+        Executor ex = responseExecutor;
         if (images.size() == 1) {
-            return rt.batcher().submit(images.get(0), deadline).thenApply(p -> response(info, List.of(p), probs));
+            CompletableFuture<Prediction> f = rt.batcher().submit(images.get(0), deadline);
+            return ex == null ? f.thenApply(p -> response(info, List.of(p), probs))
+                    : f.thenApplyAsync(p -> response(info, List.of(p), probs), ex);
         }
-        return rt.batcher().submitAll(images, deadline).thenApply(ps -> response(info, ps, probs));
+        CompletableFuture<List<Prediction>> f = rt.batcher().submitAll(images, deadline);
+        return ex == null ? f.thenApply(ps -> response(info, ps, probs))
+                : f.thenApplyAsync(ps -> response(info, ps, probs), ex);
+    }
+
+    /**
+     * Builds and sends responses on {@code executor} instead of the batcher's worker thread (which
+     * then goes straight on to its next batch); {@code null} sends on the worker thread.
+     */
+    public void responseExecutor(Executor executor) {
+        this.responseExecutor = executor;
     }
 
     private ClassifyResponse response(ModelInfo info, List<Prediction> predictions, boolean probs) {
