@@ -116,7 +116,7 @@ public final class Exporter {
         try {
             Files.createDirectory(staging);
             LOG.info("exporting {} ({} epochs, {}) to {} via {}", runDir, run.epochs(), dataset, target, staging);
-            writeFiles(run, weights, name, version, staging);
+            writeFiles(run, weights, name, version, test.total(), staging);
 
             Map<String, FileDigest> files = new LinkedHashMap<>();
             for (String f : List.of(ModelFolder.ONNX, ModelFolder.TORCHSCRIPT)) {
@@ -206,7 +206,8 @@ public final class Exporter {
                 : String.join(", ", names.subList(0, 4)) + ", ... (" + names.size() + " in all)";
     }
 
-    private static void writeFiles(TrainedRun run, ModelWeights weights, String name, String version, Path dir)
+    private static void writeFiles(TrainedRun run, ModelWeights weights, String name, String version, int testImages,
+            Path dir)
             throws IOException, ExportException {
         byte[] prov = run.provenanceJson().getBytes(StandardCharsets.UTF_8);
         TorchScriptWriter.write(weights, Map.of("provenance.json", prov), dir.resolve(ModelFolder.TORCHSCRIPT));
@@ -217,7 +218,7 @@ public final class Exporter {
         double acc = run.testAccuracy();
         if (!Double.isNaN(acc)) {
             meta.put("test_accuracy", String.format(Locale.ROOT, "%.2f", acc));
-            meta.put("test_accuracy_images", "trained model, full test split");
+            meta.put("test_accuracy_images", Integer.toString(testImages));
         }
         meta.put(OnnxWriter.META_PRODUCER_VERSION, Versions.glyph());
         meta.put("model_name", name);

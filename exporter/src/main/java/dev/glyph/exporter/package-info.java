@@ -1,6 +1,13 @@
 /**
- * Public API of the Glyph exporter: writes a trained {@code MnistNet} to TorchScript ({@code .pt}) and ONNX
- * files and verifies that both files compute what the trained model computes.
+ * Public API of the Glyph exporter: {@link dev.glyph.exporter.Exporter} writes a trained {@code MnistNet} run
+ * as a model folder ({@code model.pt} TorchScript, {@code model.onnx} ONNX, {@code manifest.json}) after a
+ * parity check, and {@link dev.glyph.exporter.Verifier} checks a model folder's hashes and the parity of the
+ * trained model, the TorchScript file (DJL) and the ONNX file (ONNX Runtime) on the test set.
+ *
+ * <p>Values: {@link dev.glyph.exporter.ExportOptions}, {@link dev.glyph.exporter.ExportResult},
+ * {@link dev.glyph.exporter.VerifyOptions}, {@link dev.glyph.exporter.ParityReport},
+ * {@link dev.glyph.exporter.FileDigest}. Checked exceptions: {@link dev.glyph.exporter.ExportException},
+ * {@link dev.glyph.exporter.VerifyException}; no engine exception (ai.djl.*, ai.onnxruntime.*) crosses this API.
  *
  * <p>Implementation classes live in {@code dev.glyph.exporter.internal} and are not part of the API.
  */

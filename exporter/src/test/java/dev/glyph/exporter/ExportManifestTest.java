@@ -141,6 +141,7 @@ class ExportManifestTest {
         assertEquals("mnist", info.metadata().get("dataset"));
         assertEquals(String.format(java.util.Locale.ROOT, "%.2f", run.testAccuracy()),
                 info.metadata().get("test_accuracy"));
+        assertEquals("10000", info.metadata().get("test_accuracy_images"));
         assertEquals("mnist", info.metadata().get("model_name"));
         assertEquals("1", info.metadata().get("model_version"));
     }

@@ -1,9 +1,10 @@
 package dev.glyph.exporter.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glyph.exporter.FileDigest;
@@ -27,7 +28,10 @@ public final class Manifest {
     /** The manifest format written and read. */
     public static final int FORMAT_VERSION = 1;
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** Indented objects, arrays of scalars on one line. */
+    static final ObjectWriter PRETTY = JSON.writer(new DefaultPrettyPrinter()
+            .withArrayIndenter(DefaultPrettyPrinter.FixedSpaceIndenter.instance));
 
     private static final List<String> MNIST_LABELS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     private static final List<String> FASHION_LABELS = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -107,7 +111,7 @@ public final class Manifest {
         c.accuracyImages().forEach(accN::put);
         m.set("parity", c.parity());
         try {
-            return JSON.writeValueAsString(m) + "\n";
+            return PRETTY.writeValueAsString(m) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise the manifest: " + e.getMessage(), e);
         }

@@ -1,0 +1,113 @@
+package dev.glyph.cli;
+
+import dev.glyph.exporter.ParityReport;
+import dev.glyph.exporter.Verifier;
+import dev.glyph.exporter.VerifyException;
+import dev.glyph.exporter.VerifyOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code glyph verify}: checks a model folder's files against manifest.json (size and SHA-256), then runs the
+ * trained model (DJL), model.pt (DJL) and model.onnx (ONNX Runtime) on the test split and compares them:
+ * max |Δ log-prob| at most 1e-4 for every pair, 100 % argmax agreement, identical accuracy. Writes parity.json
+ * into the model folder.
+ *
+ * <pre>
+ * glyph verify --model models/mnist/1 --data data/mnist [--run runs/first] [--json] [--limit N] [--no-write]
+ * </pre>
+ *
+ * <p>Exit 0 if parity holds, 1 if it does not (naming the first diverging test image and the pair of formats)
+ * or the folder cannot be verified (a changed file, a file that does not load, missing data), 2 on a usage
+ * error.
+ *
+ * <p>Thread-safety: a command instance serves one invocation.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Verify a model folder: file hashes, then parity of the trained model, model.pt and "
+                + "model.onnx on the test set; writes parity.json.")
+public class VerifyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder, e.g. models/mnist/1.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder with the data set's IDX files (default: data/<dataset of the model>).")
+    Path data;
+
+    @Option(names = "--run", paramLabel = "DIR",
+            description = "Run folder of the trained model (default: the run named in the provenance, if present; "
+                    + "otherwise only the two files are compared).")
+    Path run;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+            description = "Compare only the first N test images (default: all).")
+    int limit;
+
+    @Option(names = "--no-write", description = "Do not write parity.json into the model folder.")
+    boolean noWrite;
+
+    @Option(names = "--json", description = "Print the parity report as JSON (the content of parity.json).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        VerifyOptions options;
+        try {
+            options = VerifyOptions.defaults().withDataDir(data).withRunDir(run).withImages(limit)
+                    .withWriteReport(!noWrite);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        ParityReport r;
+        try {
+            r = Verifier.verify(model, options);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        } catch (VerifyException e) {
+            err.println("verify: " + oneLine(e));
+            err.flush();
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("verify: unexpected failure: " + oneLine(e));
+            err.flush();
+            return 1;
+        }
+        if (json) {
+            out.print(r.toJson());
+        } else {
+            out.println("files: " + String.join(", ", r.files().keySet()) + " match manifest.json (size, SHA-256)");
+            out.print(r.table());
+            if (!noWrite) {
+                out.println("wrote " + model.resolve("parity.json"));
+            }
+        }
+        out.flush();
+        if (!r.passed()) {
+            err.println("verify: " + r.failureMessage());
+            err.flush();
+            return 1;
+        }
+        return 0;
+    }
+
+    /** The exception's message on one line (its type when it has none). */
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        }
+        return m.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+}
