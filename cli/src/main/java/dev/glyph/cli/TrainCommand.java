@@ -1,0 +1,178 @@
+package dev.glyph.cli;
+
+import dev.glyph.trainer.DeviceChoice;
+import dev.glyph.trainer.DeviceUnavailableException;
+import dev.glyph.trainer.EpochMetrics;
+import dev.glyph.trainer.LrSchedule;
+import dev.glyph.trainer.OptimizerKind;
+import dev.glyph.trainer.TrainConfig;
+import dev.glyph.trainer.TrainResult;
+import dev.glyph.trainer.Trainer;
+import dev.glyph.trainer.TrainingException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code glyph train}: trains MnistNet and writes a run folder (metrics.json/csv, loss.png,
+ * accuracy.png, samples.png, summary.txt, provenance.json, checkpoint/). Defaults are the reference
+ * tutorial's; see {@link TrainConfig}.
+ *
+ * <p>Exit 0 on success, 1 on a data, checkpoint or engine failure, 2 on a usage error (including
+ * {@code --device gpu} without a GPU).
+ *
+ * <p>Thread-safety: one invocation per instance.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train MnistNet on DJL's PyTorch engine (GPU when present, else CPU).",
+            "Defaults reproduce the reference tutorial: 2 epochs, batch 32, SGD lr 0.01, seed 0."})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "IDX folder; fetched when empty (default: data/<dataset>).")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<dataset>-<timestamp>).")
+    Path out;
+
+    @Option(names = "--dataset", defaultValue = "mnist", paramLabel = "NAME",
+            description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--epochs", defaultValue = "2", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "NAME",
+            description = "sgd, momentum, adam or adadelta (default: ${DEFAULT-VALUE}).")
+    OptimizerKind optimizer;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "Momentum for --optimizer momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "NAME",
+            description = "constant, step (x gamma every epoch) or cosine (per batch) (default: ${DEFAULT-VALUE}).")
+    LrSchedule schedule;
+
+    @Option(names = "--lr-gamma", defaultValue = "0.7", description = "Per-epoch factor of --lr-schedule step (default: ${DEFAULT-VALUE}).")
+    double lrGamma;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "0",
+            description = "Intra-op CPU threads, 0 = one per core (default: ${DEFAULT-VALUE}). Results are bit-identical for the same seed, device and thread count.")
+    int threads;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEV",
+            description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
+    DeviceChoice device;
+
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+            description = "Train on the first N training images only, 0 = all (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--normalize",
+            description = "Standardise inputs during training; folded into conv1 so exported models still take pixel/255.")
+    boolean normalize;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last complete epoch.")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Delete an existing run in --out and start again.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        if (resume && overwrite) {
+            err.println("glyph train: --resume and --overwrite contradict each other; choose one");
+            return 2;
+        }
+        if (resume && out == null) {
+            err.println("glyph train: --resume needs --out, the run folder to continue");
+            return 2;
+        }
+        Path runDir = out != null ? out
+                : Path.of("runs", dataset + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        TrainConfig cfg;
+        try {
+            cfg = TrainConfig.builder(data != null ? data : Path.of("data", dataset), runDir)
+                    .dataset(dataset).epochs(epochs).batchSize(batchSize).lr(lr).optimizer(optimizer)
+                    .momentum(momentum).schedule(schedule).lrGamma(lrGamma).seed(seed).threads(threads)
+                    .device(device).limit(limit).normalize(normalize).resume(resume).build();
+        } catch (IllegalArgumentException e) {
+            err.println("glyph train: " + e.getMessage());
+            return 2;
+        }
+        if (overwrite) {
+            try {
+                deleteRun(runDir);
+            } catch (IOException e) {
+                err.println("glyph train: cannot clear " + runDir + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        return run(cfg);
+    }
+
+    /** Trains with console progress; returns the exit code. */
+    int run(TrainConfig cfg) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
+        try {
+            TrainResult r = Trainer.train(cfg, progress);
+            EpochMetrics last = r.last();
+            out.printf("done: test accuracy %.2f %% after %d epochs; run folder %s%n", last.valAcc(), last.epoch(),
+                    r.runDir());
+            out.flush();
+            return 0;
+        } catch (DeviceUnavailableException e) {
+            progress.finishLine();
+            err.println("glyph train: " + Errors.oneLine(e));
+            return 2;
+        } catch (TrainingException e) {
+            progress.finishLine();
+            err.println("glyph train: " + Errors.oneLine(e));
+            return 1;
+        }
+    }
+
+    /** Removes a previous run's files from {@code dir}, refusing folders that do not look like runs. */
+    static void deleteRun(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        if (!Files.exists(dir.resolve("checkpoint")) && !Files.exists(dir.resolve("provenance.json"))) {
+            try (Stream<Path> s = Files.list(dir)) {
+                if (s.findAny().isPresent()) {
+                    throw new IOException("it is not empty and does not look like a Glyph run folder; refusing to delete it");
+                }
+            }
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
