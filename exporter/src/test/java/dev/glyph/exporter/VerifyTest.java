@@ -103,4 +103,34 @@ class VerifyTest {
         assertTrue(e.getMessage().startsWith("--run ") && e.getMessage().contains("does not exist"), e.getMessage());
         assertFalse(Files.exists(model.resolve("parity.json")));
     }
+
+    @Test
+    void verify_onnxFromOtherWeightsWithMatchingManifest_failsNamingFirstImageAndPair() throws Exception {
+        Path model = ExportFixtures.copyModel(tmp.resolve("m"));
+        // Hashes are right, content is wrong: an ONNX file with other weights, listed with its true hash.
+        dev.glyph.exporter.internal.OnnxWriter.write(OnnxTestSupport.randomWeights(5), java.util.Map.of(),
+                model.resolve("model.onnx"));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode manifest = (ObjectNode) json.readTree(Files.readString(model.resolve("manifest.json")));
+        ((ObjectNode) manifest.get("files").get("model.onnx"))
+                .put("sha256", dev.glyph.exporter.internal.ModelFolder.sha256(model.resolve("model.onnx")))
+                .put("size", Files.size(model.resolve("model.onnx")));
+        Files.writeString(model.resolve("manifest.json"), json.writeValueAsString(manifest));
+
+        ParityReport r = Verifier.verify(model, VerifyOptions.defaults().withDataDir(ExportFixtures.DATA)
+                .withRunDir(ExportFixtures.run()).withImages(100));
+
+        assertFalse(r.passed());
+        assertEquals(0, r.firstDivergence().index());
+        assertEquals("trained", r.firstDivergence().first());
+        assertEquals("onnx", r.firstDivergence().second());
+        assertTrue(r.pair("trained", "torchscript").passed(), r.table());
+        assertFalse(r.pair("torchscript", "onnx").passed());
+        String msg = r.failureMessage();
+        System.out.println("verify: " + msg);
+        assertTrue(msg.contains("test image 0") && msg.contains("trained vs onnx"), msg);
+        JsonNode written = json.readTree(Files.readString(model.resolve("parity.json")));
+        assertFalse(written.get("passed").asBoolean());
+        assertEquals(0, written.get("first_divergence").get("index").asInt());
+    }
 }
