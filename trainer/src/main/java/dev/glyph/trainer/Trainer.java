@@ -189,11 +189,10 @@ public final class Trainer {
                             mask.attach(step);
                             PtNDArray logp = net.forward(x, mask, step);
                             PtNDArray picked = JniUtils.gather(logp, JniUtils.reshape(y, new long[] {bs, 1}), 1);
-                            PtNDArray batchLossSum = JniUtils.neg(JniUtils.sum(picked));
-                            PtNDArray loss = (PtNDArray) batchLossSum.div(bs);
+                            PtNDArray loss = JniUtils.neg(JniUtils.mean(picked));
                             JniUtils.backward(loss, seed.of(opt.gradientScale(lr)), false, false);
                             JniUtils.setGradMode(false);
-                            lossSum.addi(batchLossSum.stopGradient());
+                            lossSum.subi(JniUtils.sum(picked)); // grad mode is off: no graph, no host sync
                             PtNDArray pred = JniUtils.argMax(logp, 1, false);
                             correct.addi(JniUtils.sum(JniUtils.eq(pred, y)));
                             opt.step(net.parameters(), lr, step);
