@@ -76,7 +76,7 @@ public class ServeCommand implements Callable<Integer> {
     int eventLoopThreads;
 
     @Option(names = "--intra-op-threads", paramLabel = "N", defaultValue = "0",
-            description = "ONNX Runtime intra-op threads, 0 = its default (default: ${DEFAULT-VALUE}).")
+            description = "ONNX Runtime intra-op threads, 0 = half the cores, at least 1 (default: ${DEFAULT-VALUE}).")
     int intraOpThreads;
 
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",

@@ -27,7 +27,8 @@ import java.util.List;
  * @param threads gRPC handler threads, which also build and send the responses; 0 runs handlers
  *     directly on the transport threads and sends responses from the batcher's worker thread
  * @param eventLoopThreads Netty event-loop threads (0 = Netty's default of two per core)
- * @param intraOpThreads ONNX Runtime intra-op threads (0 = ONNX Runtime's default)
+ * @param intraOpThreads ONNX Runtime intra-op threads; 0 = half the available cores, at least 1
+ *     (the other cores serve gRPC; on a 2-core machine one model thread gives the most throughput)
  * @param device where the model runs
  * @param maxMessageBytes largest accepted inbound message; larger ones get RESOURCE_EXHAUSTED
  * @param streamInFlight most requests of one {@code ClassifyStream} call read but not yet answered
@@ -78,7 +79,7 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
             throw new IllegalArgumentException("event loop threads is " + eventLoopThreads + "; expected >= 0 (0 = Netty default)");
         }
         if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intra-op threads is " + intraOpThreads + "; expected >= 0 (0 = ONNX Runtime default)");
+            throw new IllegalArgumentException("intra-op threads is " + intraOpThreads + "; expected >= 0 (0 = half the cores)");
         }
         if (device == null) {
             throw new IllegalArgumentException("device is null; expected cpu or cuda:N");
@@ -107,7 +108,7 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
     /**
      * Returns the defaults for {@code modelDir}: all interfaces, port 50051, metrics on 9464,
      * batches of up to 64 with a 2 ms delay, a queue of 1024 images, handlers on the transport
-     * threads, one Netty event loop, ONNX Runtime's default threads, CPU, 4 MiB messages, 16
+     * threads, one Netty event loop, model threads for half the cores, CPU, 4 MiB messages, 16
      * in-flight requests per stream and a 20 s drain.
      */
     public static ServerConfig defaults(Path modelDir) {
@@ -172,7 +173,7 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
                 listener, interceptors);
     }
 
-    /** Returns a copy with {@code n} ONNX Runtime intra-op threads (0 = ONNX Runtime default). */
+    /** Returns a copy with {@code n} ONNX Runtime intra-op threads (0 = half the cores, at least 1). */
     public ServerConfig intraOpThreads(int n) {
         return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
                 eventLoopThreads, n, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
