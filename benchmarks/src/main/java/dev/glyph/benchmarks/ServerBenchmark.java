@@ -33,6 +33,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -45,7 +47,7 @@ import org.HdrHistogram.Recorder;
 /**
  * Closed-loop load generator for a running {@code glyph serve}: for each concurrency level C, C
  * workers each send a {@code Classify} request, wait for its reply and send the next, for a fixed
- * time after a warm-up. Reports throughput, latency percentiles (HdrHistogram), errors by status
+ * time after a warm-up (a failed call is retried after 1 ms instead of at once). Reports throughput, latency percentiles (HdrHistogram), errors by status
  * code, and the mean batch size the server formed (from the delta of its {@code glyph_batch_size}
  * histogram between scrapes of {@code /metrics} before and after each point).
  *
@@ -294,6 +296,11 @@ public final class ServerBenchmark {
         AtomicInteger phase = new AtomicInteger(WARMUP);
         AtomicInteger next = new AtomicInteger();
         CountDownLatch stopped = new CountDownLatch(concurrency);
+        ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "glyph-bench-retry");
+            t.setDaemon(true);
+            return t;
+        });
         long callTimeoutNanos = Math.max(TimeUnit.SECONDS.toNanos(30), config.duration().toNanos());
 
         final class Worker implements StreamObserver<ClassifyResponse> {
@@ -318,6 +325,8 @@ public final class ServerBenchmark {
                 }
                 if (ph == STOP) {
                     stopped.countDown();
+                } else if (code != null) {
+                    retry.schedule(this::send, 1, TimeUnit.MILLISECONDS); // no busy retry storm on errors
                 } else {
                     send();
                 }
@@ -341,6 +350,15 @@ public final class ServerBenchmark {
         for (int w = 0; w < concurrency; w++) {
             new Worker().send();
         }
+        try {
+            return measure(recorder, ok, errors, phase, stopped, callTimeoutNanos, concurrency, config);
+        } finally {
+            retry.shutdownNow();
+        }
+    }
+
+    private static Point measure(Recorder recorder, LongAdder ok, Map<String, LongAdder> errors, AtomicInteger phase,
+            CountDownLatch stopped, long callTimeoutNanos, int concurrency, Config config) throws InterruptedException {
         Thread.sleep(config.warmup().toMillis());
         double[] before = scrape(config.metricsUrl());
         recorder.reset();
