@@ -66,6 +66,11 @@ public class ServeCommand implements Callable<Integer> {
             description = "Most waiting images; beyond that RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
     int maxQueue;
 
+    @Option(names = "--batchers", paramLabel = "N", defaultValue = "1",
+            description = "Independent batchers (model worker threads) sharing the model; each holds"
+                    + " max-queue/N images (default: ${DEFAULT-VALUE}).")
+    int batchers;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "gRPC handler threads (they also send responses), 0 = run handlers on the Netty event loop"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -116,7 +121,7 @@ public class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--max-delay-us is " + maxDelayUs + "; expected >= 0");
             }
             config = ServerConfig.defaults(model).host(host).port(port).metricsPort(metricsPort).maxBatchSize(maxBatch)
-                    .maxDelay(Duration.ofNanos(maxDelayUs * 1000)).maxQueue(maxQueue).threads(threads)
+                    .maxDelay(Duration.ofNanos(maxDelayUs * 1000)).maxQueue(maxQueue).batchers(batchers).threads(threads)
                     .eventLoopThreads(eventLoopThreads).intraOpThreads(intraOpThreads).device(Device.parse(device))
                     .maxMessageBytes(maxMessageBytes).streamInFlight(streamInFlight)
                     .drainTimeout(Duration.ofMillis(Math.round(drainTimeout * 1000)));

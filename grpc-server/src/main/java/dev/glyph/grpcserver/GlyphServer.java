@@ -210,22 +210,24 @@ public final class GlyphServer implements AutoCloseable {
                 config.listener());
         ModelRuntime rt = ModelRuntime.open(config.modelDir(), config.device(), config.intraOpThreads(),
                 new ModelRuntime.Settings(config.maxBatchSize(), config.maxDelay(), config.maxQueue(),
-                        config.maxMessageBytes(), config.streamInFlight(), threadPrefix + "-batcher"), listener);
+                        config.maxMessageBytes(), config.streamInFlight(), config.batchers(), threadPrefix + "-batcher"),
+                listener);
         synchronized (lifecycle) {
             if (state != ServerState.STARTING) {
                 rt.close(Duration.ofSeconds(5));
                 throw new IllegalStateException("server is " + state + " after loading the model; model closed again");
             }
             runtime = rt;
-            metrics.queueDepthSource(rt.batcher()::queueDepth);
+            metrics.queueDepthSource(rt::queueDepth);
             service.serve(rt);
             health.setStatus("", ServingStatus.SERVING);
             health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
             metrics.ready(true);
             state = ServerState.SERVING;
-            LOG.info("serving model {}/{} on {} (max batch {}, max delay {} us, max queue {})", rt.info().getName(),
-                    rt.info().getVersion(), addressText(), config.maxBatchSize(), config.maxDelay().toNanos() / 1000,
-                    config.maxQueue());
+            LOG.info("serving model {}/{} on {} (max batch {}, max delay {} us, max queue {}, {} batcher(s), {} model"
+                    + " thread(s) each)", rt.info().getName(), rt.info().getVersion(), addressText(),
+                    config.maxBatchSize(), config.maxDelay().toNanos() / 1000, config.maxQueue(), config.batchers(),
+                    ModelRuntime.effectiveIntraOpThreads(config.intraOpThreads()));
         }
     }
 
@@ -270,7 +272,7 @@ public final class GlyphServer implements AutoCloseable {
         if (rt == null) {
             throw new IllegalStateException("server is " + state + "; no model loaded");
         }
-        return rt.batcher().stats();
+        return rt.stats();
     }
 
     /** Returns the current metrics in the Prometheus text format (what {@code /metrics} serves). */

@@ -24,6 +24,9 @@ import java.util.List;
  * @param maxBatchSize most images per model call
  * @param maxDelay longest wait for a batch to fill after its first image
  * @param maxQueue most images waiting for the model at once; beyond that calls get RESOURCE_EXHAUSTED
+ * @param batchers independent batchers, each with its own worker thread, sharing the one model
+ *     session (each holds {@code maxQueue / batchers} images; a request goes whole to the one with
+ *     the fewest waiting images); more than one lets model calls run in parallel
  * @param threads gRPC handler threads, which also build and send the responses; 0 runs handlers
  *     directly on the transport threads and sends responses from the batcher's worker thread
  * @param eventLoopThreads Netty event-loop threads (0 = Netty's default of two per core)
@@ -40,8 +43,8 @@ import java.util.List;
  *     metrics and status-guard interceptors
  */
 public record ServerConfig(Path modelDir, String host, int port, int metricsPort, int maxBatchSize, Duration maxDelay,
-        int maxQueue, int threads, int eventLoopThreads, int intraOpThreads, Device device, int maxMessageBytes,
-        int streamInFlight, Duration drainTimeout, String inProcessName, BatcherListener listener,
+        int maxQueue, int batchers, int threads, int eventLoopThreads, int intraOpThreads, Device device,
+        int maxMessageBytes, int streamInFlight, Duration drainTimeout, String inProcessName, BatcherListener listener,
         List<ServerInterceptor> interceptors) {
 
     /** The default gRPC port. */
@@ -71,6 +74,9 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
         }
         if (maxQueue < 1) {
             throw new IllegalArgumentException("max queue is " + maxQueue + "; expected >= 1");
+        }
+        if (batchers < 1 || batchers > maxQueue) {
+            throw new IllegalArgumentException("batchers is " + batchers + "; expected 1.." + maxQueue + " (max queue)");
         }
         if (threads < 0) {
             throw new IllegalArgumentException("threads is " + threads + "; expected >= 0 (0 = run on transport threads)");
@@ -107,125 +113,132 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
 
     /**
      * Returns the defaults for {@code modelDir}: all interfaces, port 50051, metrics on 9464,
-     * batches of up to 64 with a 2 ms delay, a queue of 1024 images, handlers on the transport
+     * batches of up to 64 with a 2 ms delay, a queue of 1024 images, one batcher, handlers on the transport
      * threads, one Netty event loop, model threads for half the cores, CPU, 4 MiB messages, 16
      * in-flight requests per stream and a 20 s drain.
      */
     public static ServerConfig defaults(Path modelDir) {
-        return new ServerConfig(modelDir, null, DEFAULT_PORT, DEFAULT_METRICS_PORT, 64, Duration.ofMillis(2), 1024, 0, 1,
-                0, Device.cpu(), DEFAULT_MAX_MESSAGE_BYTES, 16, Duration.ofSeconds(20), null, BatcherListener.NONE,
-                List.of());
+        return new ServerConfig(modelDir, null, DEFAULT_PORT, DEFAULT_METRICS_PORT, 64, Duration.ofMillis(2), 1024,
+                1, 0, 1, 0, Device.cpu(), DEFAULT_MAX_MESSAGE_BYTES, 16, Duration.ofSeconds(20), null,
+                BatcherListener.NONE, List.of());
     }
 
     /** Returns a copy binding {@code h} ({@code null} = all interfaces). */
     public ServerConfig host(String h) {
-        return new ServerConfig(modelDir, h, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
+        return new ServerConfig(modelDir, h, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers, threads,
+                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                inProcessName, listener, interceptors);
     }
 
     /** Returns a copy serving gRPC on port {@code p} (0 = any free port). */
     public ServerConfig port(int p) {
-        return new ServerConfig(modelDir, host, p, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
+        return new ServerConfig(modelDir, host, p, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers, threads,
+                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                inProcessName, listener, interceptors);
     }
 
     /** Returns a copy serving metrics on port {@code p} (0 = any free port, -1 = no metrics endpoint). */
     public ServerConfig metricsPort(int p) {
-        return new ServerConfig(modelDir, host, port, p, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
+        return new ServerConfig(modelDir, host, port, p, maxBatchSize, maxDelay, maxQueue, batchers, threads,
+                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                inProcessName, listener, interceptors);
     }
 
     /** Returns a copy forming batches of at most {@code n} images. */
     public ServerConfig maxBatchSize(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, n, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
+        return new ServerConfig(modelDir, host, port, metricsPort, n, maxDelay, maxQueue, batchers, threads,
+                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                inProcessName, listener, interceptors);
     }
 
     /** Returns a copy waiting at most {@code d} for a batch to fill. */
     public ServerConfig maxDelay(Duration d) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, d, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, d, maxQueue, batchers, threads,
+                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                inProcessName, listener, interceptors);
     }
 
     /** Returns a copy queueing at most {@code n} images. */
     public ServerConfig maxQueue(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, n, threads,
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, n, batchers, threads,
+                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                inProcessName, listener, interceptors);
+    }
+
+    /** Returns a copy with {@code n} batchers (worker threads sharing the model). */
+    public ServerConfig batchers(int n) {
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, n, threads,
                 eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
                 listener, interceptors);
     }
 
     /** Returns a copy with {@code n} gRPC handler threads (0 = run handlers on the transport threads). */
     public ServerConfig threads(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, n,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers, n,
+                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                inProcessName, listener, interceptors);
     }
 
     /** Returns a copy with {@code n} Netty event-loop threads (0 = Netty default). */
     public ServerConfig eventLoopThreads(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                n, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
+                threads, n, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
                 listener, interceptors);
     }
 
     /** Returns a copy with {@code n} ONNX Runtime intra-op threads (0 = half the cores, at least 1). */
     public ServerConfig intraOpThreads(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, n, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
+                threads, eventLoopThreads, n, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
                 listener, interceptors);
     }
 
     /** Returns a copy running the model on {@code d}. */
     public ServerConfig device(Device d) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, d, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
+                threads, eventLoopThreads, intraOpThreads, d, maxMessageBytes, streamInFlight, drainTimeout,
+                inProcessName, listener, interceptors);
     }
 
     /** Returns a copy accepting inbound messages of at most {@code n} bytes. */
     public ServerConfig maxMessageBytes(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, n, streamInFlight, drainTimeout, inProcessName,
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
+                threads, eventLoopThreads, intraOpThreads, device, n, streamInFlight, drainTimeout, inProcessName,
                 listener, interceptors);
     }
 
     /** Returns a copy letting each stream have at most {@code n} requests read but unanswered. */
     public ServerConfig streamInFlight(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, n, drainTimeout, inProcessName,
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
+                threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, n, drainTimeout, inProcessName,
                 listener, interceptors);
     }
 
     /** Returns a copy whose graceful shutdown waits at most {@code d} for in-flight calls. */
     public ServerConfig drainTimeout(Duration d) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, d, inProcessName,
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
+                threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, d, inProcessName,
                 listener, interceptors);
     }
 
     /** Returns a copy serving on the in-process transport called {@code name} ({@code null} = Netty). */
     public ServerConfig inProcessName(String name) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, name,
-                listener, interceptors);
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
+                threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                name, listener, interceptors);
     }
 
     /** Returns a copy that also reports batcher events to {@code l}. */
     public ServerConfig listener(BatcherListener l) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                l, interceptors);
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
+                threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                inProcessName, l, interceptors);
     }
 
     /** Returns a copy with these extra interceptors (outermost first). */
     public ServerConfig interceptors(List<ServerInterceptor> list) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, list);
+        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
+                threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                inProcessName, listener, list);
     }
 }

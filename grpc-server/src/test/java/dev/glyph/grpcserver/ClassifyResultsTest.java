@@ -105,7 +105,7 @@ class ClassifyResultsTest {
     @Test
     void classify_sixteenConcurrentClients_noCrossTalk() throws Exception {
         int clients = 16;
-        try (Harness h = Harness.serving(Harness.config(model).maxBatchSize(32).threads(4))) {
+        try (Harness h = Harness.serving(Harness.config(model).maxBatchSize(32).threads(4).batchers(2))) {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             try {
                 List<Future<Integer>> results = new ArrayList<>();
@@ -167,6 +167,7 @@ class ClassifyResultsTest {
             assertEquals(512, info.getBatching().getMaxQueue());
             assertEquals(ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, info.getBatching().getMaxMessageBytes());
             assertEquals(7, info.getBatching().getMaxStreamInFlight());
+            assertEquals(1, info.getBatching().getBatchers());
         }
     }
 

@@ -105,7 +105,7 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
      */
     CompletableFuture<ClassifyResponse> submit(ClassifyRequest request) {
         ModelRuntime rt = ready();
-        List<DigitImage> images = ImageDecoder.decode(request, rt.settings().maxQueue());
+        List<DigitImage> images = ImageDecoder.decode(request, rt.maxImagesPerRequest());
         Instant deadline = deadline();
         boolean probs = request.getReturnProbabilities();
         ModelInfo info = rt.info();

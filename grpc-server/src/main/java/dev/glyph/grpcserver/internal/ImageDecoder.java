@@ -33,7 +33,7 @@ public final class ImageDecoder {
         }
         if (n > maxImages) {
             throw new BadRequestException("images: expected at most " + maxImages
-                    + " images per request (the server's queue size), found " + n);
+                    + " images per request (the server's queue share per batcher), found " + n);
         }
         List<DigitImage> out = new ArrayList<>(n);
         byte[] scratch = null;

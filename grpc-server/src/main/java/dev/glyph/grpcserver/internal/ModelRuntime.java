@@ -2,6 +2,7 @@ package dev.glyph.grpcserver.internal;
 
 import dev.glyph.inferencesdk.BatcherListener;
 import dev.glyph.inferencesdk.BatcherOptions;
+import dev.glyph.inferencesdk.BatcherStats;
 import dev.glyph.inferencesdk.BatchingClassifier;
 import dev.glyph.inferencesdk.DigitClassifier;
 import dev.glyph.inferencesdk.DigitImage;
@@ -17,12 +18,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A loaded, warmed-up model: the SDK classifier, the SDK batcher in front of it, and the
- * {@code GetModelInfo} answer.
+ * A loaded, warmed-up model: the SDK classifier, one or more SDK batchers in front of it (each
+ * with its own worker thread, all sharing the one thread-safe session; a request goes whole to the
+ * batcher with the fewest waiting images, and each batcher holds an equal share of the queue
+ * bound), and the {@code GetModelInfo} answer.
  *
  * <p>Thread-safety: thread-safe; {@link #close(Duration)} after the calls using it have finished.
  */
@@ -38,20 +42,23 @@ public final class ModelRuntime {
      * @param maxQueue most waiting images
      * @param maxMessageBytes largest inbound message (reported only)
      * @param streamInFlight per-stream in-flight bound (reported only)
-     * @param threadName the batcher worker's thread name
+     * @param batchers independent batchers (worker threads) sharing the one model session
+     * @param threadName the batcher workers' thread name prefix
      */
     public record Settings(int maxBatchSize, Duration maxDelay, int maxQueue, int maxMessageBytes, int streamInFlight,
-            String threadName) {
+            int batchers, String threadName) {
     }
 
     private final DigitClassifier classifier;
-    private final BatchingClassifier batcher;
+    private final List<BatchingClassifier> batchers;
     private final ModelInfo info;
     private final Settings settings;
+    private final AtomicInteger next = new AtomicInteger();
 
-    private ModelRuntime(DigitClassifier classifier, BatchingClassifier batcher, ModelInfo info, Settings settings) {
+    private ModelRuntime(DigitClassifier classifier, List<BatchingClassifier> batchers, ModelInfo info,
+            Settings settings) {
         this.classifier = classifier;
-        this.batcher = batcher;
+        this.batchers = List.copyOf(batchers);
         this.info = info;
         this.settings = settings;
     }
@@ -74,10 +81,15 @@ public final class ModelRuntime {
             c.classifyBatch(Collections.nCopies(settings.maxBatchSize(), blank));
             LOG.info("model {}/{} warmed up in {} ms ({} provider)", c.modelInfo().name(), c.modelInfo().version(),
                     (System.nanoTime() - t0) / 1_000_000, c.activeProvider());
-            BatchingClassifier b = BatchingClassifier.create(c, BatcherOptions.defaults()
-                    .maxBatchSize(settings.maxBatchSize()).maxDelay(settings.maxDelay()).maxQueue(settings.maxQueue())
-                    .listener(listener).threadName(settings.threadName()));
-            return new ModelRuntime(c, b, toProto(c, settings), settings);
+            List<BatchingClassifier> bs = new ArrayList<>();
+            int queueEach = Math.max(1, settings.maxQueue() / settings.batchers());  // see maxImagesPerRequest
+            for (int i = 0; i < settings.batchers(); i++) {
+                bs.add(BatchingClassifier.create(c, BatcherOptions.defaults()
+                        .maxBatchSize(settings.maxBatchSize()).maxDelay(settings.maxDelay()).maxQueue(queueEach)
+                        .listener(listener)
+                        .threadName(settings.batchers() == 1 ? settings.threadName() : settings.threadName() + "-" + i)));
+            }
+            return new ModelRuntime(c, bs, toProto(c, settings), settings);
         } catch (RuntimeException e) {
             c.close();
             throw new ModelLoadException("model " + modelDir + " loaded but failed its warm-up batch: " + e.getMessage(), e);
@@ -109,7 +121,8 @@ public final class ModelRuntime {
                         .setMaxDelayUs(s.maxDelay().toNanos() / 1000)
                         .setMaxQueue(s.maxQueue())
                         .setMaxMessageBytes(s.maxMessageBytes())
-                        .setMaxStreamInFlight(s.streamInFlight()));
+                        .setMaxStreamInFlight(s.streamInFlight())
+                        .setBatchers(s.batchers()));
         List<TensorSchema> outs = new ArrayList<>();
         for (TensorSpec t : m.outputs()) {
             outs.add(schema(t));
@@ -130,9 +143,59 @@ public final class ModelRuntime {
         return b.build();
     }
 
-    /** Returns the batcher. */
+    /**
+     * Returns the batcher for the next request: the one with the fewest waiting images (the
+     * lower-numbered one on a tie, rotating the start so that ties spread out).
+     */
     public BatchingClassifier batcher() {
-        return batcher;
+        int n = batchers.size();
+        if (n == 1) {
+            return batchers.get(0);
+        }
+        int start = Math.floorMod(next.getAndIncrement(), n);
+        BatchingClassifier best = null;
+        int bestDepth = Integer.MAX_VALUE;
+        for (int k = 0; k < n; k++) {
+            BatchingClassifier b = batchers.get((start + k) % n);
+            int d = b.queueDepth();
+            if (d < bestDepth) {
+                best = b;
+                bestDepth = d;
+            }
+        }
+        return best;
+    }
+
+    /** Returns the images waiting in all batchers. */
+    public int queueDepth() {
+        int d = 0;
+        for (BatchingClassifier b : batchers) {
+            d += b.queueDepth();
+        }
+        return d;
+    }
+
+    /** Returns the batchers' statistics combined (counters summed, histograms merged). */
+    public BatcherStats stats() {
+        BatcherStats sum = null;
+        for (BatchingClassifier b : batchers) {
+            BatcherStats s = b.stats();
+            sum = sum == null ? s : new BatcherStats(sum.submitted() + s.submitted(), sum.images() + s.images(),
+                    sum.batches() + s.batches(), sum.rejected() + s.rejected(), sum.expired() + s.expired(),
+                    sum.failed() + s.failed(), sum.queueDepth() + s.queueDepth(), merge(sum.batchSize(), s.batchSize()),
+                    merge(sum.queueWaitNanos(), s.queueWaitNanos()), merge(sum.computeNanos(), s.computeNanos()));
+        }
+        return sum;
+    }
+
+    private static BatcherStats.Histogram merge(BatcherStats.Histogram a, BatcherStats.Histogram b) {
+        long[] counts = a.counts();
+        long[] other = b.counts();
+        for (int i = 0; i < counts.length && i < other.length; i++) {
+            counts[i] += other[i];
+        }
+        return new BatcherStats.Histogram(a.upperBounds(), counts, a.count() + b.count(), a.sum() + b.sum(),
+                Math.max(a.max(), b.max()));
     }
 
     /** Returns the classifier. */
@@ -143,6 +206,11 @@ public final class ModelRuntime {
     /** Returns the {@code GetModelInfo} answer. */
     public ModelInfo info() {
         return info;
+    }
+
+    /** Returns the most images one request may hold: one batcher's share of the queue bound. */
+    public int maxImagesPerRequest() {
+        return Math.max(1, settings.maxQueue() / settings.batchers());
     }
 
     /** Returns the settings. */
@@ -157,7 +225,11 @@ public final class ModelRuntime {
      * @return whether the batcher finished within the timeout
      */
     public boolean close(Duration timeout) {
-        boolean done = batcher.close(timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean done = true;
+        for (BatchingClassifier b : batchers) {
+            done &= b.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
         if (done) {
             classifier.close();
         } else {
