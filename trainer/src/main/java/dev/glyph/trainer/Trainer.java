@@ -125,6 +125,7 @@ public final class Trainer {
         Engine engine = Engine.getEngine("PyTorch");
         int threads = JniUtils.getNumThreads();
         String started = Instant.now().toString();
+        String gitCommit = Provenance.gitCommit();
         int startEpoch = resumeFrom == null ? 1 : resumeFrom.epoch() + 1;
         listener.onStart(new TrainListener.RunInfo(device.toString(), "PyTorch " + engine.getVersion(),
                 Engine.getDjlVersion(), threads, train.count(), startEpoch, cfg.epochs()));
@@ -212,7 +213,7 @@ public final class Trainer {
                     metrics.add(m);
                     saveEpoch(cfg, net, opt, metrics, norm, ckptFile);
                     Map<String, Object> prov = Provenance.of(cfg, data, train.count(), device, threads, started,
-                            Instant.now().toString(), metrics, norm);
+                            Instant.now().toString(), gitCommit, metrics, norm);
                     RunFiles.writeProvenance(runDir, prov);
                     RunFiles.writeMetrics(runDir, metrics);
                     Plots.writeLossPlot(metrics, runDir.resolve("loss.png"));

@@ -27,7 +27,7 @@ public final class Provenance {
 
     /** Returns the provenance map in a stable key order. */
     public static Map<String, Object> of(TrainConfig cfg, Dataset data, int trainImages, Device device, int threads,
-            String started, String finished, List<EpochMetrics> metrics, double[] norm) {
+            String started, String finished, String gitCommit, List<EpochMetrics> metrics, double[] norm) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("format", "glyph-provenance/1");
         p.put("model", "MnistNet");
@@ -58,7 +58,7 @@ public final class Provenance {
         p.put("cpu_cores", Runtime.getRuntime().availableProcessors());
         p.put("started", started);
         p.put("finished", finished);
-        p.put("git_commit", gitCommit());
+        p.put("git_commit", gitCommit);
         p.put("epochs_completed", metrics.size());
         p.put("metrics", metrics);
         if (!metrics.isEmpty()) {
@@ -75,14 +75,22 @@ public final class Provenance {
         return v == null ? "0.1.0-SNAPSHOT" : v;
     }
 
-    /** The current git commit of the working directory, or null when unknown. */
+    /**
+     * The git commit of Glyph's checkout (the launcher's {@code GLYPH_HOME}, else the working
+     * directory), or null when unknown. Read once when a run starts.
+     */
     public static String gitCommit() {
         String env = System.getenv("GLYPH_GIT_COMMIT");
         if (env != null && !env.isBlank()) {
             return env.trim();
         }
         try {
-            Process pr = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            String home = System.getenv("GLYPH_HOME");
+            ProcessBuilder pb = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true);
+            if (home != null && !home.isBlank()) {
+                pb.directory(new java.io.File(home));
+            }
+            Process pr = pb.start();
             String line;
             try (BufferedReader r = new BufferedReader(new InputStreamReader(pr.getInputStream(), StandardCharsets.UTF_8))) {
                 line = r.readLine();
