@@ -66,9 +66,9 @@ public class ServeCommand implements Callable<Integer> {
             description = "Most waiting images; beyond that RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
     int maxQueue;
 
-    @Option(names = "--batchers", paramLabel = "N", defaultValue = "1",
+    @Option(names = "--batchers", paramLabel = "N", defaultValue = "0",
             description = "Independent batchers (model worker threads) sharing the model; each holds"
-                    + " max-queue/N images (default: ${DEFAULT-VALUE}).")
+                    + " max-queue/N images; 0 = one per core, at most 4 (default: ${DEFAULT-VALUE}).")
     int batchers;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
@@ -81,7 +81,8 @@ public class ServeCommand implements Callable<Integer> {
     int eventLoopThreads;
 
     @Option(names = "--intra-op-threads", paramLabel = "N", defaultValue = "0",
-            description = "ONNX Runtime intra-op threads, 0 = half the cores, at least 1 (default: ${DEFAULT-VALUE}).")
+            description = "ONNX Runtime intra-op threads per model call, 0 = half the cores over the batchers, at least 1"
+                    + " (default: ${DEFAULT-VALUE}).")
     int intraOpThreads;
 
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",

@@ -208,9 +208,9 @@ public final class GlyphServer implements AutoCloseable {
         }
         BatcherListener listener = config.listener() == BatcherListener.NONE ? metrics : new TwoListeners(metrics,
                 config.listener());
-        ModelRuntime rt = ModelRuntime.open(config.modelDir(), config.device(), config.intraOpThreads(),
+        ModelRuntime rt = ModelRuntime.open(config.modelDir(), config.device(), config.effectiveIntraOpThreads(),
                 new ModelRuntime.Settings(config.maxBatchSize(), config.maxDelay(), config.maxQueue(),
-                        config.maxMessageBytes(), config.streamInFlight(), config.batchers(), threadPrefix + "-batcher"),
+                        config.maxMessageBytes(), config.streamInFlight(), config.effectiveBatchers(), threadPrefix + "-batcher"),
                 listener);
         synchronized (lifecycle) {
             if (state != ServerState.STARTING) {
@@ -226,8 +226,8 @@ public final class GlyphServer implements AutoCloseable {
             state = ServerState.SERVING;
             LOG.info("serving model {}/{} on {} (max batch {}, max delay {} us, max queue {}, {} batcher(s), {} model"
                     + " thread(s) each)", rt.info().getName(), rt.info().getVersion(), addressText(),
-                    config.maxBatchSize(), config.maxDelay().toNanos() / 1000, config.maxQueue(), config.batchers(),
-                    ModelRuntime.effectiveIntraOpThreads(config.intraOpThreads()));
+                    config.maxBatchSize(), config.maxDelay().toNanos() / 1000, config.maxQueue(),
+                    config.effectiveBatchers(), config.effectiveIntraOpThreads());
         }
     }
 

@@ -105,7 +105,7 @@ class ClassifyResultsTest {
     @Test
     void classify_sixteenConcurrentClients_noCrossTalk() throws Exception {
         int clients = 16;
-        try (Harness h = Harness.serving(Harness.config(model).maxBatchSize(32).threads(4).batchers(2))) {
+        try (Harness h = Harness.serving(Harness.config(model).maxBatchSize(32).threads(4).batchers(3))) {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             try {
                 List<Future<Integer>> results = new ArrayList<>();
@@ -150,7 +150,7 @@ class ClassifyResultsTest {
     @Test
     void getModelInfo_loadedModel_describesModelAndBatching() throws Exception {
         try (Harness h = Harness.serving(Harness.config(model).maxBatchSize(32).maxDelay(Duration.ofNanos(1_500_000))
-                .maxQueue(512).streamInFlight(7))) {
+                .maxQueue(512).streamInFlight(7).batchers(2))) {
             ModelInfo info = h.blocking().getModelInfo(GetModelInfoRequest.getDefaultInstance());
             assertEquals("mnist", info.getName());
             assertEquals("1", info.getVersion());
@@ -167,7 +167,7 @@ class ClassifyResultsTest {
             assertEquals(512, info.getBatching().getMaxQueue());
             assertEquals(ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, info.getBatching().getMaxMessageBytes());
             assertEquals(7, info.getBatching().getMaxStreamInFlight());
-            assertEquals(1, info.getBatching().getBatchers());
+            assertEquals(2, info.getBatching().getBatchers());
         }
     }
 

@@ -108,10 +108,21 @@ class NettyEndToEndTest {
         ServerConfig c = ServerConfig.defaults(tmp);
         for (Runnable r : List.<Runnable>of(() -> c.port(70000), () -> c.metricsPort(-2), () -> c.maxBatchSize(0),
                 () -> c.maxQueue(0), () -> c.maxMessageBytes(10), () -> c.streamInFlight(0), () -> c.threads(-1),
-                () -> c.maxDelay(java.time.Duration.ofMillis(-1)))) {
+                () -> c.maxDelay(java.time.Duration.ofMillis(-1)), () -> c.batchers(-1), () -> c.maxQueue(4).batchers(5))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
             assertTrue(e.getMessage().contains("expected"), e.getMessage());
         }
+    }
+
+    @Test
+    void serverConfig_auto_batchersAndThreadsFitTheCores() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        ServerConfig c = ServerConfig.defaults(tmp);
+        assertEquals(Math.min(4, cores), c.effectiveBatchers());
+        assertEquals(Math.max(1, cores / (2 * c.effectiveBatchers())), c.effectiveIntraOpThreads());
+        assertEquals(3, c.batchers(3).intraOpThreads(2).effectiveBatchers());
+        assertEquals(2, c.batchers(3).intraOpThreads(2).effectiveIntraOpThreads());
+        assertEquals(1, c.maxQueue(1).effectiveBatchers(), "never more batchers than queue slots");
     }
 
     private static Set<String> reflectionServices(GlyphClient client) throws Exception {

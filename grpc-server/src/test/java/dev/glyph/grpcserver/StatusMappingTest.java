@@ -144,7 +144,7 @@ class StatusMappingTest {
 
     @Test
     void classify_moreImagesThanTheQueueHolds_invalidArgument() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model).maxQueue(4))) {
+        try (Harness h = Harness.serving(Harness.config(model).batchers(1).maxQueue(4))) {
             ClassifyRequest r = request(gray8(IMAGES.get(0)), gray8(IMAGES.get(1)), gray8(IMAGES.get(2)),
                     gray8(IMAGES.get(3)), gray8(IMAGES.get(4)));
             StatusRuntimeException e = fails(() -> h.blocking().classify(r));
@@ -156,7 +156,7 @@ class StatusMappingTest {
     @Test
     void classify_queueFull_resourceExhaustedForExactlyTheOverflow() throws Exception {
         Gate gate = new Gate();
-        try (Harness h = Harness.serving(Harness.config(model).maxBatchSize(1).maxQueue(2).listener(gate))) {
+        try (Harness h = Harness.serving(Harness.config(model).batchers(1).maxBatchSize(1).maxQueue(2).listener(gate))) {
             gate.arm();
             CompletableFuture<ClassifyResponse> blocker = send(h, request(gray8(IMAGES.get(0))));
             gate.awaitHeld(); // the worker holds the first image; the queue is empty and paused
@@ -193,7 +193,7 @@ class StatusMappingTest {
     @Test
     void classify_deadlinePassesWhileQueued_deadlineExceededAndNeverExecuted() throws Exception {
         Gate gate = new Gate();
-        try (Harness h = Harness.serving(Harness.config(model).maxBatchSize(1).listener(gate))) {
+        try (Harness h = Harness.serving(Harness.config(model).batchers(1).maxBatchSize(1).listener(gate))) {
             gate.arm();
             CompletableFuture<ClassifyResponse> blocker = send(h, request(gray8(IMAGES.get(0))));
             gate.awaitHeld();
@@ -229,7 +229,7 @@ class StatusMappingTest {
     @Test
     void classify_whileDraining_unavailableAndInFlightCallCompletes() throws Exception {
         Gate gate = new Gate();
-        try (Harness h = Harness.serving(Harness.config(model).listener(gate))) {
+        try (Harness h = Harness.serving(Harness.config(model).batchers(1).listener(gate))) {
             gate.arm();
             CompletableFuture<ClassifyResponse> inFlight = send(h, request(gray8(IMAGES.get(0)), gray8(IMAGES.get(1))));
             gate.awaitHeld();
@@ -265,6 +265,9 @@ class StatusMappingTest {
                     if ("throw-in-handler".equals(fault)) {
                         throw new IllegalStateException("secret detail in handler");
                     }
+                    if ("error-in-handler".equals(fault)) {
+                        throw new NoClassDefFoundError("secret detail: a class could not be loaded");
+                    }
                     if ("unknown-status".equals(fault)) {
                         call.close(Status.UNKNOWN.withDescription("secret detail"), new Metadata());
                         return;
@@ -278,7 +281,7 @@ class StatusMappingTest {
     @Test
     void classify_unexpectedFailures_internalWithGenericMessageNeverUnknown() throws Exception {
         try (Harness h = Harness.serving(Harness.config(model).interceptors(List.of(FAULTS)))) {
-            for (String fault : List.of("throw-at-start", "throw-in-handler", "unknown-status")) {
+            for (String fault : List.of("throw-at-start", "throw-in-handler", "error-in-handler", "unknown-status")) {
                 Metadata md = new Metadata();
                 md.put(FAULT, fault);
                 StatusRuntimeException e = fails(() -> h.blocking()
@@ -292,7 +295,7 @@ class StatusMappingTest {
             // the server keeps serving
             assertEquals(1, h.blocking().classify(request(gray8(IMAGES.get(0)))).getPredictionsCount());
             String metrics = h.server.scrapeMetrics();
-            assertTrue(metrics.contains("glyph_grpc_requests_total{code=\"INTERNAL\",method=\"glyph.v1.Classifier/Classify\"} 3"),
+            assertTrue(metrics.contains("glyph_grpc_requests_total{code=\"INTERNAL\",method=\"glyph.v1.Classifier/Classify\"} 4"),
                     metrics);
             assertFalse(metrics.contains("code=\"UNKNOWN\""), metrics);
         }

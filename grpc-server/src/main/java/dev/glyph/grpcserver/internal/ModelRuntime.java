@@ -70,7 +70,7 @@ public final class ModelRuntime {
      */
     public static ModelRuntime open(Path modelDir, Device device, int intraOpThreads, Settings settings,
             BatcherListener listener) throws ModelLoadException {
-        Options options = Options.defaults().device(device).intraOpThreads(effectiveIntraOpThreads(intraOpThreads))
+        Options options = Options.defaults().device(device).intraOpThreads(intraOpThreads)
                 .interOpThreads(1).maxBatchSize(Math.max(Options.DEFAULT_MAX_BATCH_SIZE, settings.maxBatchSize()));
         DigitClassifier c = DigitClassifier.open(modelDir, options);
         try {
@@ -94,14 +94,6 @@ public final class ModelRuntime {
             c.close();
             throw new ModelLoadException("model " + modelDir + " loaded but failed its warm-up batch: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Returns {@code requested}, or for 0 half the available cores (at least 1): the rest is left
-     * to gRPC's transport and response work, and a single-threaded session does not spin.
-     */
-    public static int effectiveIntraOpThreads(int requested) {
-        return requested > 0 ? requested : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     private static ModelInfo toProto(DigitClassifier c, Settings s) {

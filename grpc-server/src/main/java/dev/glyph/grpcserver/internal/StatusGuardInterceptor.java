@@ -10,9 +10,10 @@ import io.grpc.Status;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Makes sure no call ends with UNKNOWN: a RuntimeException thrown by a handler (or an inner
- * interceptor) is caught and the call is closed with the status {@link StatusMapper} gives it
- * (INTERNAL for anything unexpected, logged), and an UNKNOWN status passed to {@code close} (for
+ * Makes sure no call ends with UNKNOWN: a RuntimeException or Error thrown by a handler (or an
+ * inner interceptor) is caught and the call is closed with the status {@link StatusMapper} gives
+ * it (INTERNAL for anything unexpected, logged; a VirtualMachineError is rethrown after the call
+ * is closed), and an UNKNOWN status passed to {@code close} (for
  * example from {@code StreamObserver.onError} with a plain exception) becomes INTERNAL.
  *
  * <p>Thread-safety: stateless; per-call state is thread-safe.
@@ -26,8 +27,9 @@ public final class StatusGuardInterceptor implements ServerInterceptor {
         ServerCall.Listener<Q> delegate;
         try {
             delegate = next.startCall(guarded, headers);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             guarded.fail(e);
+            rethrowIfFatal(e);
             return new ServerCall.Listener<>() {
             };
         }
@@ -36,8 +38,9 @@ public final class StatusGuardInterceptor implements ServerInterceptor {
             public void onMessage(Q message) {
                 try {
                     super.onMessage(message);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     guarded.fail(e);
+                    rethrowIfFatal(e);
                 }
             }
 
@@ -45,8 +48,9 @@ public final class StatusGuardInterceptor implements ServerInterceptor {
             public void onHalfClose() {
                 try {
                     super.onHalfClose();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     guarded.fail(e);
+                    rethrowIfFatal(e);
                 }
             }
 
@@ -54,8 +58,9 @@ public final class StatusGuardInterceptor implements ServerInterceptor {
             public void onReady() {
                 try {
                     super.onReady();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     guarded.fail(e);
+                    rethrowIfFatal(e);
                 }
             }
 
@@ -63,8 +68,9 @@ public final class StatusGuardInterceptor implements ServerInterceptor {
             public void onCancel() {
                 try {
                     super.onCancel();
-                } catch (RuntimeException e) {
-                    StatusMapper.toStatus(e); // logs it; the call is already over
+                } catch (RuntimeException | Error e) {
+                    StatusMapper.toStatus(e);
+                    rethrowIfFatal(e); // logs it; the call is already over
                 }
             }
 
@@ -72,11 +78,19 @@ public final class StatusGuardInterceptor implements ServerInterceptor {
             public void onComplete() {
                 try {
                     super.onComplete();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     StatusMapper.toStatus(e);
+                    rethrowIfFatal(e);
                 }
             }
         };
+    }
+
+    /** A VirtualMachineError (out of memory, ...) goes on up after the call was closed with INTERNAL. */
+    private static void rethrowIfFatal(Throwable e) {
+        if (e instanceof VirtualMachineError vme) {
+            throw vme;
+        }
     }
 
     private static final class GuardedCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
@@ -93,7 +107,7 @@ public final class StatusGuardInterceptor implements ServerInterceptor {
             }
         }
 
-        void fail(RuntimeException e) {
+        void fail(Throwable e) {
             Status s = StatusMapper.toStatus(e);
             if (closed.compareAndSet(false, true)) {
                 try {
