@@ -44,9 +44,10 @@ import org.slf4j.LoggerFactory;
  * The ONNX Runtime session behind {@link DigitClassifier}: loads and verifies a model folder, and
  * runs batches through one shared {@link OrtSession}.
  *
- * <p>Per call it fills a pooled direct {@link FloatBuffer} (no copy inside ONNX Runtime), wraps it
- * in an {@link OnnxTensor}, requests only {@code log_probs}, and closes tensor and result with
- * try-with-resources. A read-write lock lets any number of calls run at once while
+ * <p>Per call it takes a pooled input slot for exactly that batch size: a direct {@link FloatBuffer}
+ * and the {@link OnnxTensor} that ONNX Runtime built over it without a copy. It fills the buffer,
+ * runs the session asking only for {@code log_probs}, closes the result, and returns the slot, so a
+ * steady stream of calls creates no native tensors at all. Slots are closed with the classifier. A read-write lock lets any number of calls run at once while
  * {@link #close()} waits for them, so the native session is never used after release.
  *
  * <p>Thread-safety: safe for concurrent use.
@@ -61,6 +62,8 @@ public final class OrtClassifier implements AutoCloseable {
     public static final long[] OUTPUT_SHAPE = {-1, 10};
 
     private static final int PIXELS = DigitImage.PIXELS;
+    /** Input slots up to this batch size are kept for reuse; larger ones are freed after the call. */
+    private static final int POOLED_MAX_BATCH = 256;
     private static final int CLASSES = DigitClassifier.CLASSES;
 
     private final OrtEnvironment env;
@@ -70,7 +73,8 @@ public final class OrtClassifier implements AutoCloseable {
     private final Options options;
     private final String provider;
     private final Set<String> outputNames = Set.of(DigitClassifier.OUTPUT_NAME);
-    private final ConcurrentLinkedQueue<FloatBuffer> buffers = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ConcurrentHashMap<Integer, ConcurrentLinkedQueue<Slot>> slots =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
@@ -302,8 +306,9 @@ public final class OrtClassifier implements AutoCloseable {
             throw new IllegalArgumentException("batch has " + n + " images; expected at most " + options.maxBatchSize()
                     + " (Options.maxBatchSize)");
         }
-        FloatBuffer buf = acquire(n * PIXELS);
+        Slot slot = acquire(n);
         try {
+            FloatBuffer buf = slot.buffer;
             for (int i = 0; i < n; i++) {
                 DigitImage img = images.get(i);
                 if (img == null) {
@@ -311,31 +316,27 @@ public final class OrtClassifier implements AutoCloseable {
                 }
                 img.copyTo(buf);
             }
-            buf.flip();
-            float[] logProbs = run(buf, n);
+            float[] logProbs = run(slot);
             Prediction[] out = new Prediction[n];
             for (int i = 0; i < n; i++) {
                 out[i] = Postprocessor.fromLogProbs(logProbs, i * CLASSES, CLASSES);
             }
             return Arrays.asList(out);
         } finally {
-            release(buf);
+            release(slot);
         }
     }
 
-    /**
-     * Runs {@code n} images already in {@code input} (position 0, limit n*784) and returns the
-     * {@code n x 10} log-probabilities.
-     */
-    float[] run(FloatBuffer input, int n) {
+    /** Runs the images in {@code slot} and returns the {@code n x 10} log-probabilities. */
+    private float[] run(Slot slot) {
+        int n = slot.n;
         ReentrantReadWriteLock.ReadLock lock = lifecycle.readLock();
         lock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("classifier for " + info.directory() + " is closed");
             }
-            try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[] {n, 1, 28, 28});
-                    OrtSession.Result result = session.run(Map.of(DigitClassifier.INPUT_NAME, tensor), outputNames)) {
+            try (OrtSession.Result result = session.run(slot.inputs, outputNames)) {
                 OnnxValue v = result.get(0);
                 if (!(v instanceof OnnxTensor t)) {
                     throw new InferenceException("model returned " + v.getInfo() + " for "
@@ -357,20 +358,49 @@ public final class OrtClassifier implements AutoCloseable {
         }
     }
 
-    private FloatBuffer acquire(int floats) {
-        FloatBuffer b = buffers.poll();
-        if (b == null || b.capacity() < floats) {
-            int cap = Math.max(floats, PIXELS * 8);
-            cap = Math.min(Math.max(cap, Integer.highestOneBit(floats - 1) << 1), options.maxBatchSize() * PIXELS);
-            b = ByteBuffer.allocateDirect(cap * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    /**
+     * An input buffer for exactly {@code n} images and the tensor ONNX Runtime built over it. The
+     * tensor reads the buffer's memory directly, so refilling the buffer changes what it holds.
+     */
+    private static final class Slot {
+        final int n;
+        final FloatBuffer buffer;
+        final OnnxTensor tensor;
+        final Map<String, OnnxTensor> inputs;
+
+        Slot(OrtEnvironment env, int n) throws OrtException {
+            this.n = n;
+            this.buffer = ByteBuffer.allocateDirect(n * PIXELS * Float.BYTES).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            this.tensor = OnnxTensor.createTensor(env, buffer, new long[] {n, 1, 28, 28});
+            this.inputs = Map.of(DigitClassifier.INPUT_NAME, tensor);
         }
-        b.clear();
-        return b;
     }
 
-    private void release(FloatBuffer b) {
-        if (!closed) {
-            buffers.offer(b);
+    private Slot acquire(int n) {
+        Slot s = slots.computeIfAbsent(n, k -> new ConcurrentLinkedQueue<>()).poll();
+        if (s == null) {
+            try {
+                s = new Slot(env, n);
+            } catch (OrtException e) {
+                throw new InferenceException("cannot allocate an input tensor for " + n + " images: " + e.getMessage());
+            }
+        }
+        s.buffer.clear();
+        return s;
+    }
+
+    private void release(Slot s) {
+        ReentrantReadWriteLock.ReadLock lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            if (closed || s.n > POOLED_MAX_BATCH) {
+                s.tensor.close();
+            } else {
+                slots.get(s.n).offer(s);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -405,7 +435,11 @@ public final class OrtClassifier implements AutoCloseable {
             }
             closed = true;
             closeQuietly(session, sessionOptions);
-            buffers.clear();
+            for (ConcurrentLinkedQueue<Slot> q : slots.values()) {
+                for (Slot sl; (sl = q.poll()) != null; ) {
+                    sl.tensor.close();
+                }
+            }
         } finally {
             lock.unlock();
         }
