@@ -13,7 +13,7 @@ import java.util.function.DoubleSupplier;
  *
  * <p>Thread-safety: used from the training thread only.
  */
-final class ConsoleProgress implements TrainListener {
+class ConsoleProgress implements TrainListener {
 
     private static final long REDRAW_NANOS = 250_000_000L;
     private final PrintWriter out;

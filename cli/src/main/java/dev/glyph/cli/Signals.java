@@ -28,4 +28,24 @@ final class Signals {
             return false;
         }
     }
+
+    /**
+     * Routes SIGTERM and SIGINT to {@code handler} until the returned handle is closed, which puts
+     * the previous handlers back. Returns a no-op handle where this JVM does not allow it.
+     */
+    static AutoCloseable installScoped(Runnable handler) {
+        try {
+            sun.misc.SignalHandler h = sig -> handler.run();
+            sun.misc.Signal term = new sun.misc.Signal("TERM");
+            sun.misc.Signal intr = new sun.misc.Signal("INT");
+            sun.misc.SignalHandler oldTerm = sun.misc.Signal.handle(term, h);
+            sun.misc.SignalHandler oldInt = sun.misc.Signal.handle(intr, h);
+            return () -> {
+                sun.misc.Signal.handle(term, oldTerm);
+                sun.misc.Signal.handle(intr, oldInt);
+            };
+        } catch (IllegalArgumentException | LinkageError e) {
+            return () -> { };
+        }
+    }
 }

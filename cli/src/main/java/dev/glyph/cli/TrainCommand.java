@@ -137,8 +137,15 @@ public final class TrainCommand implements Callable<Integer> {
     int run(TrainConfig cfg) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ConsoleProgress progress = new ConsoleProgress(out, System.console() != null);
-        try {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ConsoleProgress progress = new ConsoleProgress(out, System.console() != null) {
+            @Override
+            public boolean stopRequested() {
+                return stop.get();
+            }
+        };
+        // Ctrl-C / SIGTERM stop after the current batch instead of killing the JVM inside libtorch
+        try (AutoCloseable signals = Signals.installScoped(() -> stop.set(true))) {
             TrainResult r = Trainer.train(cfg, progress);
             EpochMetrics last = r.last();
             out.printf("done: test accuracy %.2f %% after %d epochs; run folder %s%n", last.valAcc(), last.epoch(),
@@ -151,6 +158,9 @@ public final class TrainCommand implements Callable<Integer> {
             return 2;
         } catch (TrainingException e) {
             progress.finishLine();
+            err.println("glyph train: " + Errors.oneLine(e));
+            return 1;
+        } catch (Exception e) {
             err.println("glyph train: " + Errors.oneLine(e));
             return 1;
         }

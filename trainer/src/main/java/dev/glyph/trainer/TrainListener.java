@@ -29,6 +29,15 @@ public interface TrainListener {
             DoubleSupplier runningLoss) {
     }
 
+    /**
+     * Polled after every batch: returning true stops training at once. The checkpoint of the last
+     * complete epoch stays valid, so {@code --resume} continues from there, and
+     * {@link Trainer#train} throws a {@link TrainingException} that says so.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
+
     /** An epoch finished, its checkpoint is on disk. */
     default void onEpoch(EpochMetrics metrics, int epochs) {
     }

@@ -204,6 +204,11 @@ public final class Trainer {
                         final long seenNow = seen;
                         listener.onBatch(epoch, b + 1, batches, seen, System.nanoTime() - t0,
                                 () -> lossSum.getFloat() / seenNow);
+                        if (listener.stopRequested()) {
+                            throw new TrainingException("stopped on request during epoch " + epoch + "; " + runDir
+                                    + " keeps " + (epoch - 1) + " complete epoch(s)"
+                                    + (epoch > 1 ? ", continue with --resume" : ""));
+                        }
                     }
                     double trainLoss = lossSum.getFloat() / n; // the epoch's only reads from the device
                     double trainAcc = 100.0 * correct.getLong() / n;
