@@ -34,8 +34,7 @@ class NettyEndToEndTest {
     @TempDir
     Path tmp;
 
-    // TODO(lead): switch to a tiny trained model and assert the expected MNIST accuracy once the
-    // trainer/exporter APIs are in (see the grpc-server report); random weights check parity only.
+    // Random weights check transport parity; TrainedModelEndToEndTest covers a trained model's accuracy.
     @Test
     void serve_randomWeightModelOverNetty_sameAsInProcessSdkAndCleanShutdown() throws Exception {
         Path model = TestModels.folder(tmp.resolve("models/mnist/1"), 2024);
