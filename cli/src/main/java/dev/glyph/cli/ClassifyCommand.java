@@ -129,7 +129,7 @@ public class ClassifyCommand implements Callable<Integer> {
         } catch (ParameterException e) {
             throw e;
         } catch (Exception e) {
-            err.println("classify: " + oneLine(e).replace("Options.allowCpuFallback(true)", "--cpu-fallback"));
+            err.println("classify: " + Errors.oneLine(e).replace("Options.allowCpuFallback(true)", "--cpu-fallback"));
             err.flush();
             return 1;
         }
@@ -200,7 +200,7 @@ public class ClassifyCommand implements Callable<Integer> {
                 failures++;
                 continue;
             } catch (IOException | IllegalArgumentException e) {
-                err.println("classify: " + f + ": " + oneLine(e));
+                err.println("classify: " + f + ": " + Errors.oneLine(e));
                 failures++;
                 continue;
             }
@@ -285,12 +285,4 @@ public class ClassifyCommand implements Callable<Integer> {
         return b.append('"').toString();
     }
 
-    static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
-        }
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
-    }
 }

@@ -88,11 +88,11 @@ public class ExportCommand implements Callable<Integer> {
             if (e.parity() != null) {
                 err.print(e.parity().table());
             }
-            err.println("export: " + oneLine(e));
+            err.println("export: " + Errors.oneLine(e));
             err.flush();
             return 1;
         } catch (RuntimeException e) {
-            err.println("export: unexpected failure: " + oneLine(e));
+            err.println("export: unexpected failure: " + Errors.oneLine(e));
             err.flush();
             return 1;
         }
@@ -138,14 +138,5 @@ public class ExportCommand implements Callable<Integer> {
         r.accuracyImages().forEach(accN::put);
         o.set("parity", r.parity().toJsonNode());
         return o.toString();
-    }
-
-    /** The exception's message on one line (its type when it has none). */
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
-        }
-        return m.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 }

@@ -76,11 +76,11 @@ public class VerifyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         } catch (VerifyException e) {
-            err.println("verify: " + oneLine(e));
+            err.println("verify: " + Errors.oneLine(e));
             err.flush();
             return 1;
         } catch (RuntimeException e) {
-            err.println("verify: unexpected failure: " + oneLine(e));
+            err.println("verify: unexpected failure: " + Errors.oneLine(e));
             err.flush();
             return 1;
         }
@@ -100,14 +100,5 @@ public class VerifyCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
-    }
-
-    /** The exception's message on one line (its type when it has none). */
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
-        }
-        return m.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 }
