@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * ParityReport r = Verifier.verify(Path.of("models/mnist/1"),
  *         VerifyOptions.defaults().withDataDir(Path.of("data/mnist")));
  * System.out.print(r.table());
- * System.exit(r.passed() ? 0 : 1);
+ * boolean ok = r.passed();   // false names the first diverging image and pair
  * }</pre>
  *
  * <p>The trained model comes from {@link VerifyOptions#runDir()}, else from the provenance's
