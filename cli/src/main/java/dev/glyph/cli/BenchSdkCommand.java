@@ -69,7 +69,7 @@ public class BenchSdkCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } catch (Exception e) {
-            err.println("bench sdk: " + ClassifyCommand.oneLine(e));
+            err.println("bench sdk: " + Errors.oneLine(e));
             err.flush();
             return 1;
         }

@@ -129,7 +129,7 @@ public class BenchServerCommand implements Callable<Integer> {
             err.flush();
             return 1;
         } catch (Exception e) {
-            err.println("bench server: " + ClassifyCommand.oneLine(e));
+            err.println("bench server: " + Errors.oneLine(e));
             err.flush();
             return 1;
         }

@@ -133,7 +133,7 @@ public class ServeCommand implements Callable<Integer> {
         try {
             server = GlyphServer.open(config);
         } catch (Exception e) {
-            err.println("serve: " + ClassifyCommand.oneLine(e));
+            err.println("serve: " + Errors.oneLine(e));
             err.flush();
             return 1;
         }
