@@ -1,6 +1,9 @@
 package dev.glyph.benchmarks;
 
 import com.google.protobuf.ByteString;
+import dev.glyph.data.DataException;
+import dev.glyph.data.Datasets;
+import dev.glyph.data.ImageSet;
 import dev.glyph.grpcserver.GlyphClient;
 import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.ModelLoadException;
@@ -8,9 +11,6 @@ import dev.glyph.proto.v1.ClassifierGrpc;
 import dev.glyph.proto.v1.ClassifyRequest;
 import dev.glyph.proto.v1.ClassifyResponse;
 import dev.glyph.proto.v1.Image;
-import dev.glyph.trainer.DataException;
-import dev.glyph.trainer.Datasets;
-import dev.glyph.trainer.ImageSet;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;

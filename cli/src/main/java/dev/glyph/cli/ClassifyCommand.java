@@ -1,15 +1,15 @@
 package dev.glyph.cli;
 
+import dev.glyph.data.DataException;
+import dev.glyph.data.Dataset;
+import dev.glyph.data.Datasets;
+import dev.glyph.data.ImageSet;
 import dev.glyph.inferencesdk.Device;
 import dev.glyph.inferencesdk.DigitClassifier;
 import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.ModelLoadException;
 import dev.glyph.inferencesdk.Options;
 import dev.glyph.inferencesdk.Prediction;
-import dev.glyph.trainer.DataException;
-import dev.glyph.trainer.Dataset;
-import dev.glyph.trainer.Datasets;
-import dev.glyph.trainer.ImageSet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

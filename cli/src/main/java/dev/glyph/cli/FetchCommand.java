@@ -1,8 +1,8 @@
 package dev.glyph.cli;
 
-import dev.glyph.trainer.DataException;
-import dev.glyph.trainer.Dataset;
-import dev.glyph.trainer.Datasets;
+import dev.glyph.data.DataException;
+import dev.glyph.data.Dataset;
+import dev.glyph.data.Datasets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.glyph.cli;
 
+import dev.glyph.data.Datasets;
 import dev.glyph.trainer.DeviceChoice;
 import dev.glyph.trainer.DeviceUnavailableException;
 import dev.glyph.trainer.EpochMetrics;
@@ -28,6 +29,10 @@ import picocli.CommandLine.Spec;
  * accuracy.png, samples.png, summary.txt, provenance.json, checkpoint/). Defaults are the reference
  * tutorial's; see {@link TrainConfig}.
  *
+ * <p>The data folder is fetched into only when it is the default {@code data/<dataset>} or
+ * {@code --fetch} is given; any other missing or empty {@code --data} folder is an error that says
+ * how to fetch it.
+ *
  * <p>Exit 0 on success, 1 on a data, checkpoint or engine failure, 2 on a usage error (including
  * {@code --device gpu} without a GPU).
  *
@@ -41,8 +46,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "IDX folder; fetched when empty (default: data/<dataset>).")
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "IDX folder (default: data/<dataset>, fetched there when missing or empty).")
     Path data;
+
+    @Option(names = "--fetch", description = "Fetch the dataset into --data when that folder is missing or empty.")
+    boolean fetch;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<dataset>-<timestamp>).")
     Path out;
@@ -122,6 +131,11 @@ public final class TrainCommand implements Callable<Integer> {
             err.println("glyph train: " + e.getMessage());
             return 2;
         }
+        String noData = fetch ? null : noDataProblem(cfg.dataDir(), dataset);
+        if (noData != null) {
+            err.println("glyph train: " + noData);
+            return 1;
+        }
         if (overwrite) {
             try {
                 deleteRun(runDir);
@@ -164,6 +178,23 @@ public final class TrainCommand implements Callable<Integer> {
             err.println("glyph train: " + Errors.oneLine(e));
             return 1;
         }
+    }
+
+    /**
+     * Why training cannot start on {@code dir} without fetching, or {@code null} if it can: a folder
+     * other than the default {@code data/<dataset>} is never fetched into unless {@code --fetch} is
+     * given, so a mistyped {@code --data} is reported instead of silently filled with a download.
+     */
+    static String noDataProblem(Path dir, String dataset) {
+        if (dir.toAbsolutePath().normalize().equals(Path.of("data", dataset).toAbsolutePath().normalize())
+                || Datasets.missing(dir).size() < Datasets.FILES.size()) {
+            return null; // the default folder is fetched on first use; a partial folder is reported by the loader
+        }
+        String found = !Files.exists(dir) ? "does not exist" : !Files.isDirectory(dir) ? "is a file, not a folder"
+                : "holds none of the four IDX files";
+        return dir + ": " + found + ", expected a " + dataset + " data folder with " + String.join(", ", Datasets.FILES)
+                + " (plain or .gz); run `./glyph fetch --dataset " + dataset + " --dir " + dir
+                + "` first, or add --fetch to fetch it now";
     }
 
     /** Removes a previous run's files from {@code dir}, refusing folders that do not look like runs. */

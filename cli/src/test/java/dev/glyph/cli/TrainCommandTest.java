@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.glyph.trainer.Datasets;
+import dev.glyph.data.Datasets;
 import dev.glyph.trainer.Devices;
 import dev.glyph.trainer.TrainedRun;
 import java.awt.image.BufferedImage;
@@ -142,6 +142,53 @@ class TrainCommandTest {
         assertEquals(1, r.code(), r.out());
         assertTrue(r.err().contains("t10k-labels-idx1-ubyte"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void train_missingDataFolderWithoutFetch_exitsOneSayingHowToFetchAndCreatesNothing() {
+        Path absent = tmp.resolve("nonexistent");
+        Run r = glyph("train", "--data", absent.toString(), "--out", tmp.resolve("r").toString(), "--epochs", "1");
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().startsWith("glyph train: " + absent + ": does not exist, expected a mnist data folder"),
+                r.err());
+        assertTrue(r.err().contains("run `./glyph fetch --dataset mnist --dir " + absent + "` first"), r.err());
+        assertTrue(r.err().contains("or add --fetch"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(absent), "the data folder was created");
+        assertFalse(Files.exists(tmp.resolve("r")), "a run folder was created");
+    }
+
+    @Test
+    void train_emptyDataFolderWithoutFetch_exitsOneAndLeavesItEmpty() throws Exception {
+        Path empty = Files.createDirectory(tmp.resolve("empty"));
+        Run r = glyph("train", "--dataset", "fashion-mnist", "--data", empty.toString(), "--out",
+                tmp.resolve("r").toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains(empty + ": holds none of the four IDX files, expected a fashion-mnist data folder"),
+                r.err());
+        assertTrue(r.err().contains("./glyph fetch --dataset fashion-mnist --dir " + empty), r.err());
+        try (var s = Files.list(empty)) {
+            assertEquals(0, s.count(), "the empty folder was filled");
+        }
+    }
+
+    @Test
+    void train_emptyDataFolderWithFetch_fetchesThenTrains() throws Exception {
+        Path debian = Path.of("/usr/share/datasets/fashion-mnist");
+        String why = debian + " is absent: `sudo apt-get install dataset-fashion-mnist`";
+        if ("true".equals(System.getenv("CI"))) {
+            assertTrue(Files.isDirectory(debian), why);
+        }
+        assumeTrue(Files.isDirectory(debian), why);
+        Path empty = Files.createDirectory(tmp.resolve("fm"));
+        Run r = glyph("train", "--dataset", "fashion-mnist", "--data", empty.toString(), "--fetch", "--out",
+                tmp.resolve("r").toString(), "--epochs", "1", "--limit", "64", "--threads", "2", "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        for (String f : Datasets.FILES) {
+            assertTrue(Files.isRegularFile(empty.resolve(f + ".gz")), f + ".gz was not fetched");
+        }
+        assertEquals("fashion-mnist", JSON.readTree(tmp.resolve("r/provenance.json").toFile()).at("/dataset/name")
+                .asText());
     }
 
     @Test

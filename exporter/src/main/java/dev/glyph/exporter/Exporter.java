@@ -1,6 +1,7 @@
 package dev.glyph.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glyph.data.DataException;
 import dev.glyph.exporter.internal.FormatRunner;
 import dev.glyph.exporter.internal.Manifest;
 import dev.glyph.exporter.internal.ModelFolder;
@@ -15,7 +16,6 @@ import dev.glyph.exporter.internal.TorchScriptWriter;
 import dev.glyph.exporter.internal.TrainedRunner;
 import dev.glyph.exporter.internal.Versions;
 import dev.glyph.trainer.CheckpointException;
-import dev.glyph.trainer.DataException;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.TrainedRun;
 import dev.glyph.trainer.TrainingException;

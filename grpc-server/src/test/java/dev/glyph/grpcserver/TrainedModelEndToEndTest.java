@@ -3,6 +3,8 @@ package dev.glyph.grpcserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.data.Datasets;
+import dev.glyph.data.ImageSet;
 import dev.glyph.exporter.ExportOptions;
 import dev.glyph.exporter.ExportResult;
 import dev.glyph.exporter.Exporter;
@@ -11,9 +13,7 @@ import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.Options;
 import dev.glyph.proto.v1.ClassifyResponse;
 import dev.glyph.proto.v1.Image;
-import dev.glyph.trainer.Datasets;
 import dev.glyph.trainer.DeviceChoice;
-import dev.glyph.trainer.ImageSet;
 import dev.glyph.trainer.OptimizerKind;
 import dev.glyph.trainer.TrainConfig;
 import dev.glyph.trainer.TrainListener;

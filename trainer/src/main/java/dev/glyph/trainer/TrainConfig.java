@@ -1,5 +1,6 @@
 package dev.glyph.trainer;
 
+import dev.glyph.data.Datasets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.glyph.exporter.internal;
 
-import dev.glyph.trainer.DataException;
-import dev.glyph.trainer.Datasets;
-import dev.glyph.trainer.ImageSet;
+import dev.glyph.data.DataException;
+import dev.glyph.data.Datasets;
+import dev.glyph.data.ImageSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

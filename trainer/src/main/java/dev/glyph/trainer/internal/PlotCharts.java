@@ -3,8 +3,9 @@ package dev.glyph.trainer.internal;
 import dev.glyph.trainer.EpochMetrics;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -71,26 +72,19 @@ public final class PlotCharts {
             ToDoubleFunction<EpochMetrics> train, ToDoubleFunction<EpochMetrics> val, Path png, int width,
             int height) throws IOException {
         JFreeChart chart = lineChart(epochs, title, yLabel, train, val);
-        writeAtomically(png, tmp -> ChartUtils.saveChartAsPNG(tmp.toFile(), chart, width, height));
+        writeAtomically(png, out -> ChartUtils.writeChartAsPNG(out, chart, width, height));
     }
 
-    /** Writes a file of the plots. */
+    /** Writes the bytes of one plot file. */
     @FunctionalInterface
     public interface PlotWriter {
-        void write(Path tmp) throws IOException;
+        void write(OutputStream out) throws IOException;
     }
 
-    /** Runs {@code writer} on a temporary file next to {@code target}, then renames it to {@code target}. */
+    /** Runs {@code writer} into memory, then replaces {@code target} atomically ({@link AtomicFiles}). */
     public static void writeAtomically(Path target, PlotWriter writer) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path tmp = DataFiles.tempFileFor(dir, abs.getFileName().toString());
-        try {
-            writer.write(tmp);
-            DataFiles.moveIntoPlace(tmp, abs);
-        } finally {
-            DataFiles.deleteQuietly(tmp);
-        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        writer.write(bytes);
+        AtomicFiles.write(target, bytes.toByteArray());
     }
 }

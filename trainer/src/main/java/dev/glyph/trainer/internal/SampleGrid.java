@@ -1,6 +1,6 @@
 package dev.glyph.trainer.internal;
 
-import dev.glyph.trainer.ImageSet;
+import dev.glyph.data.ImageSet;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -117,11 +117,11 @@ public final class SampleGrid {
         return img;
     }
 
-    /** Renders and writes the grid as a PNG through a temporary file and a rename. */
+    /** Renders and writes the grid as a PNG, atomically (see {@link PlotCharts#writeAtomically}). */
     public static void write(ImageSet set, int n, Path png) throws IOException {
         BufferedImage img = render(set, n);
-        PlotCharts.writeAtomically(png, tmp -> {
-            if (!ImageIO.write(img, "png", tmp.toFile())) {
+        PlotCharts.writeAtomically(png, out -> {
+            if (!ImageIO.write(img, "png", out)) {
                 throw new IOException("no PNG writer available in this JRE");
             }
         });

@@ -1,5 +1,5 @@
 /**
- * Implementation of the trainer: the op-by-op native network, optimisers, checkpoint format, IDX
- * parsing, fetching and plotting. Not a public API.
+ * Implementation of the trainer: the op-by-op native network, optimisers, checkpoint format and
+ * plotting. Not a public API.
  */
 package dev.glyph.trainer.internal;

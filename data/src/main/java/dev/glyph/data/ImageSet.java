@@ -1,4 +1,4 @@
-package dev.glyph.trainer;
+package dev.glyph.data;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,6 +1,6 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.data.internal;
 
-import dev.glyph.trainer.Datasets;
+import dev.glyph.data.Datasets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,23 +1,19 @@
-package dev.glyph.trainer;
+package dev.glyph.data;
 
+import static dev.glyph.data.IdxTestFiles.assertMentions;
+import static dev.glyph.data.IdxTestFiles.fileNames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.trainer.IdxTestFiles.Content;
-import dev.glyph.trainer.internal.DataSources;
-import dev.glyph.trainer.internal.DataStore;
-import java.io.IOException;
+import dev.glyph.data.IdxTestFiles.Content;
+import dev.glyph.data.internal.DataSources;
+import dev.glyph.data.internal.DataStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,21 +22,6 @@ class DatasetsTest {
 
     @TempDir
     Path tmp;
-
-    private static void assertMentions(Exception e, String... parts) {
-        for (String p : parts) {
-            assertTrue(e.getMessage().contains(p), () -> "message lacks '" + p + "': " + e.getMessage());
-        }
-    }
-
-    static Map<String, String> hashes(Content c) throws Exception {
-        Map<String, String> m = new LinkedHashMap<>();
-        byte[][] f = c.files();
-        for (int i = 0; i < 4; i++) {
-            m.put(Datasets.FILES.get(i), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(f[i])));
-        }
-        return m;
-    }
 
     private static void assertContent(Content c, Dataset d) {
         assertEquals(c.trainLabels().length, d.train().count());
@@ -51,19 +32,13 @@ class DatasetsTest {
         assertArrayEquals(c.testLabels(), d.test().labels());
     }
 
-    private static List<String> fileNames(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
     @Test
     void load_plainSubset_returnsSplitsAndHashes() throws Exception {
         Content c = Content.of(12, 5, 10);
         Dataset d = Datasets.load("fashion-mnist", c.writeTo(tmp, false));
         assertEquals("fashion-mnist", d.dataset());
         assertContent(c, d);
-        assertEquals(hashes(c), d.sha256());
+        assertEquals(c.sha256(), d.sha256());
         assertEquals(Datasets.FILES, List.copyOf(d.sha256().keySet()));
     }
 
@@ -125,7 +100,7 @@ class DatasetsTest {
         Content c = Content.of(3, 2, 60);
         c.writeTo(tmp, false);
         DataException e = assertThrows(DataException.class, () -> Datasets.load("mnist", tmp));
-        String actual = hashes(c).get("train-images-idx3-ubyte");
+        String actual = c.sha256().get("train-images-idx3-ubyte");
         assertMentions(e, tmp.resolve("train-images-idx3-ubyte").toString(), "SHA-256", actual,
                 DataSources.MNIST_SHA256.get("train-images-idx3-ubyte"), "delete " + tmp, "./glyph fetch");
     }
@@ -134,7 +109,7 @@ class DatasetsTest {
     void load_mnistWithMatchingPinnedHashes_succeeds() throws Exception {
         Content c = Content.of(3, 2, 70);
         c.writeTo(tmp, true);
-        DataStore store = new DataStore(DataSources.defaults().withMnistSha256(hashes(c)));
+        DataStore store = new DataStore(DataSources.defaults().withMnistSha256(c.sha256()));
         Dataset d = store.load("mnist", tmp);
         assertContent(c, d);
     }
@@ -211,6 +186,17 @@ class DatasetsTest {
         assertContent(fresh, store.fetch("fashion-mnist", dir));
         assertContent(fresh, store.load("fashion-mnist", dir));
         assertFalse(Files.exists(dir.resolve("train-images-idx3-ubyte")));
+    }
+
+    @Test
+    void missing_absentEmptyPartialAndCompleteFolders_listsWhatIsLacking() throws Exception {
+        assertEquals(Datasets.FILES, Datasets.missing(tmp.resolve("absent")));
+        assertEquals(Datasets.FILES, Datasets.missing(Files.createDirectory(tmp.resolve("empty"))));
+        assertEquals(Datasets.FILES, Datasets.missing(IdxTestFiles.write(tmp.resolve("a-file"), new byte[1])));
+        Path partial = Content.of(2, 2, 150).writeTo(tmp.resolve("partial"), true);
+        Files.delete(partial.resolve("t10k-images-idx3-ubyte.gz"));
+        assertEquals(List.of("t10k-images-idx3-ubyte"), Datasets.missing(partial));
+        assertEquals(List.of(), Datasets.missing(Content.of(2, 2, 160).writeTo(tmp.resolve("complete"), false)));
     }
 
     @Test

@@ -1,7 +1,7 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.data.internal;
 
-import dev.glyph.trainer.DataException;
-import dev.glyph.trainer.Datasets;
+import dev.glyph.data.DataException;
+import dev.glyph.data.Datasets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,8 @@
-package dev.glyph.trainer;
+package dev.glyph.data;
 
-import dev.glyph.trainer.internal.DataSources;
-import dev.glyph.trainer.internal.DataStore;
+import dev.glyph.data.internal.DataFiles;
+import dev.glyph.data.internal.DataSources;
+import dev.glyph.data.internal.DataStore;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -60,6 +61,15 @@ public final class Datasets {
      */
     public static Dataset load(String dataset, Path dir) throws DataException {
         return new DataStore(DataSources.defaults()).load(dataset, dir);
+    }
+
+    /**
+     * Returns the canonical names of the files that {@code dir} lacks (neither plain nor {@code .gz}),
+     * in canonical order, without reading any file: all of {@link #FILES} when {@code dir} does not
+     * exist, is not a folder or is empty, none when it is complete.
+     */
+    public static List<String> missing(Path dir) {
+        return DataFiles.locate(dir).missing();
     }
 
     /**

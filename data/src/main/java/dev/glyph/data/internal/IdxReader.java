@@ -1,6 +1,6 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.data.internal;
 
-import dev.glyph.trainer.DataException;
+import dev.glyph.data.DataException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.glyph.trainer;
+package dev.glyph.data;
 
 /**
  * A data set could not be fetched, found or read.

@@ -1,4 +1,4 @@
-package dev.glyph.trainer;
+package dev.glyph.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.data.internal;
 
 import java.nio.file.Path;
 

@@ -1,42 +1,36 @@
-package dev.glyph.trainer;
+package dev.glyph.data.internal;
 
-import static dev.glyph.trainer.IdxTestFiles.IMAGES_MAGIC;
-import static dev.glyph.trainer.IdxTestFiles.LABELS_MAGIC;
-import static dev.glyph.trainer.IdxTestFiles.gzip;
-import static dev.glyph.trainer.IdxTestFiles.idx;
-import static dev.glyph.trainer.IdxTestFiles.images;
-import static dev.glyph.trainer.IdxTestFiles.labels;
-import static dev.glyph.trainer.IdxTestFiles.pixels;
-import static dev.glyph.trainer.IdxTestFiles.write;
+import static dev.glyph.data.IdxTestFiles.IMAGES_MAGIC;
+import static dev.glyph.data.IdxTestFiles.assertMentions;
+import static dev.glyph.data.IdxTestFiles.gzip;
+import static dev.glyph.data.IdxTestFiles.idx;
+import static dev.glyph.data.IdxTestFiles.images;
+import static dev.glyph.data.IdxTestFiles.labels;
+import static dev.glyph.data.IdxTestFiles.pixels;
+import static dev.glyph.data.IdxTestFiles.sha256;
+import static dev.glyph.data.IdxTestFiles.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.trainer.internal.IdxData;
-import dev.glyph.trainer.internal.IdxReader;
+import dev.glyph.data.DataException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.HexFormat;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class IdxReaderTest {
 
     @TempDir
     Path tmp;
-
-    private static void assertMentions(DataException e, String... parts) {
-        for (String p : parts) {
-            assertTrue(e.getMessage().contains(p), () -> "message lacks '" + p + "': " + e.getMessage());
-        }
-    }
-
-    private static String sha256(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    }
 
     @Test
     void readImages_validFile_returnsPixelsAndHash() throws Exception {
@@ -99,18 +93,13 @@ class IdxReaderTest {
         assertMentions(e, f.toString(), "found 2, expected 1", "2049");
     }
 
-    @Test
-    void readImages_27Rows_throwsSizeFoundVsExpected() {
-        Path f = write(tmp.resolve("rows27"), idx(IMAGES_MAGIC, new int[] {1, 27, 28}, new byte[27 * 28]));
+    @ParameterizedTest(name = "{0}x{1}")
+    @CsvSource({"27, 28", "28, 30"})
+    void readImages_imageSizeNot28x28_throwsSizeFoundVsExpected(int rows, int cols) {
+        Path f = write(tmp.resolve("size" + rows + "x" + cols),
+                idx(IMAGES_MAGIC, new int[] {1, rows, cols}, new byte[rows * cols]));
         DataException e = assertThrows(DataException.class, () -> IdxReader.readImages(f));
-        assertMentions(e, f.toString(), "found 27x28", "expected 28x28");
-    }
-
-    @Test
-    void readImages_30Cols_throwsSizeFoundVsExpected() {
-        Path f = write(tmp.resolve("cols30"), idx(IMAGES_MAGIC, new int[] {1, 28, 30}, new byte[28 * 30]));
-        DataException e = assertThrows(DataException.class, () -> IdxReader.readImages(f));
-        assertMentions(e, f.toString(), "found 28x30", "expected 28x28");
+        assertMentions(e, f.toString(), "found " + rows + "x" + cols, "expected 28x28");
     }
 
     @Test
@@ -192,33 +181,33 @@ class IdxReaderTest {
         assertMentions(e, f.toString(), "truncated", "2000000 images", "found " + (16 + 784));
     }
 
-    @Test
-    void readImages_corruptGzip_throwsDataExceptionNotEof() {
-        byte[] gz = gzip(images(pixels(4, 5)));
-        byte[] corrupt = gz.clone();
-        for (int i = 20; i < corrupt.length - 8; i += 3) {
-            corrupt[i] ^= 0x5a;
-        }
-        Path f = write(tmp.resolve("corrupt.gz"), corrupt);
-        DataException e = assertThrows(DataException.class, () -> IdxReader.readImages(f));
-        assertMentions(e, f.toString(), "gzip");
+    /** Ways to damage a gzip file, and what the message must then say beyond the file name. */
+    static Stream<Arguments> damagedGzip() {
+        UnaryOperator<byte[]> scramble = gz -> {
+            byte[] corrupt = gz.clone();
+            for (int i = 20; i < corrupt.length - 8; i += 3) {
+                corrupt[i] ^= 0x5a;
+            }
+            return corrupt;
+        };
+        UnaryOperator<byte[]> cut = gz -> Arrays.copyOf(gz, gz.length / 2);
+        UnaryOperator<byte[]> badCrc = gz -> {
+            byte[] b = gz.clone();
+            b[b.length - 6] ^= 0x01; // CRC32 in the trailer
+            return b;
+        };
+        return Stream.of(Arguments.of("scrambled", scramble, 4, "gzip"),
+                Arguments.of("cut", cut, 4, "corrupt or truncated gzip"),
+                Arguments.of("bad-crc", badCrc, 1, "gzip"));
     }
 
-    @Test
-    void readImages_cutGzipStream_throwsDataExceptionNamingGzip() {
-        byte[] gz = gzip(images(pixels(4, 6)));
-        Path f = write(tmp.resolve("cut.gz"), Arrays.copyOf(gz, gz.length / 2));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damagedGzip")
+    void readImages_damagedGzip_throwsDataExceptionNamingGzip(String name, UnaryOperator<byte[]> damage, int images,
+            String expected) {
+        Path f = write(tmp.resolve(name + ".gz"), damage.apply(gzip(images(pixels(images, name.length())))));
         DataException e = assertThrows(DataException.class, () -> IdxReader.readImages(f));
-        assertMentions(e, f.toString(), "corrupt or truncated gzip");
-    }
-
-    @Test
-    void readImages_badGzipCrc_throwsDataException() {
-        byte[] gz = gzip(images(pixels(1, 7)));
-        gz[gz.length - 6] ^= 0x01; // CRC32 in the trailer
-        Path f = write(tmp.resolve("crc.gz"), gz);
-        DataException e = assertThrows(DataException.class, () -> IdxReader.readImages(f));
-        assertMentions(e, f.toString(), "gzip");
+        assertMentions(e, f.toString(), expected);
     }
 
     @Test

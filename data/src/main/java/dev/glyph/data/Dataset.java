@@ -1,4 +1,4 @@
-package dev.glyph.trainer;
+package dev.glyph.data;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

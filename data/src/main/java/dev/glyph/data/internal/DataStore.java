@@ -1,9 +1,9 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.data.internal;
 
-import dev.glyph.trainer.DataException;
-import dev.glyph.trainer.Dataset;
-import dev.glyph.trainer.Datasets;
-import dev.glyph.trainer.ImageSet;
+import dev.glyph.data.DataException;
+import dev.glyph.data.Dataset;
+import dev.glyph.data.Datasets;
+import dev.glyph.data.ImageSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
