@@ -149,18 +149,48 @@ final class NpmTarball {
         }
     }
 
+    /** A stream that does all its reading, checking and counting in {@code read(byte[], int, int)}. */
+    private abstract static class CheckedStream extends FilterInputStream {
+        CheckedStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public final int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public abstract int read(byte[] b, int off, int len) throws IOException;
+
+        @Override
+        public long skip(long n) throws IOException {
+            // read instead of skipping, so that every byte is counted and checked
+            byte[] buf = new byte[(int) Math.max(1, Math.min(n, 8192))];
+            long done = 0;
+            while (done < n) {
+                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
+                if (r < 0) {
+                    break;
+                }
+                done += r;
+            }
+            return done;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+    }
+
     /** The gunzipped stream: counts against {@code maxUncompressed} and names gzip errors as such. */
-    private final class Unpacked extends FilterInputStream {
+    private final class Unpacked extends CheckedStream {
         private long count;
 
         Unpacked(InputStream gz) {
             super(gz);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -179,26 +209,6 @@ final class NpmTarball {
                 }
             }
             return r;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            // read instead of skipping, so that every byte is counted and checked
-            byte[] buf = new byte[(int) Math.min(n, 8192)];
-            long done = 0;
-            while (done < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-                if (r < 0) {
-                    break;
-                }
-                done += r;
-            }
-            return done;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
     }
 
@@ -230,22 +240,15 @@ final class NpmTarball {
     }
 
     /** One entry's bytes: counts them and reports the tar stream ending early as a truncated entry. */
-    private static final class EntryContent extends InputStream {
-        private final InputStream tar;
+    private static final class EntryContent extends CheckedStream {
         private final String name;
         private final long size;
         private long read;
 
         EntryContent(InputStream tar, String name, long size) {
-            this.tar = tar;
+            super(tar);
             this.name = name;
             this.size = size;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -255,7 +258,7 @@ final class NpmTarball {
             }
             int r;
             try {
-                r = tar.read(b, off, (int) Math.min(len, size - read));
+                r = in.read(b, off, (int) Math.min(len, size - read));
             } catch (Failure f) {
                 throw f;
             } catch (IOException e) {

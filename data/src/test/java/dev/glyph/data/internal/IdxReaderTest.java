@@ -102,31 +102,19 @@ class IdxReaderTest {
         assertMentions(e, f.toString(), "found " + rows + "x" + cols, "expected 28x28");
     }
 
-    @Test
-    void readImages_truncatedPayload_throwsWithFileNameAndLengths() {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"truncated, -100, false", "truncated.gz, -1, true", "trailing, 7, false", "trailing.gz, 7, true"})
+    void readImages_wrongPayloadLength_throwsWithFileNameAndLengths(String name, int delta, boolean gz) {
         byte[] full = images(pixels(2, 3));
-        Path f = write(tmp.resolve("truncated"), Arrays.copyOf(full, full.length - 100));
+        byte[] cut = Arrays.copyOf(full, full.length + delta);
+        Path f = write(tmp.resolve(name), gz ? gzip(cut) : cut);
         DataException e = assertThrows(DataException.class, () -> IdxReader.readImages(f));
-        assertMentions(e, f.toString(), "truncated", "2 images", "should be " + full.length,
-                "found " + (full.length - 100));
-    }
-
-    @Test
-    void readImages_truncatedGzipPayload_throwsTruncated() {
-        byte[] full = images(pixels(2, 3));
-        Path f = write(tmp.resolve("truncated.gz"), gzip(Arrays.copyOf(full, full.length - 1)));
-        DataException e = assertThrows(DataException.class, () -> IdxReader.readImages(f));
-        assertMentions(e, f.toString(), "truncated", "uncompressed", "should be " + full.length,
-                "found " + (full.length - 1));
-    }
-
-    @Test
-    void readImages_trailingBytes_throwsWithFileNameAndLengths() {
-        byte[] full = images(pixels(2, 4));
-        Path f = write(tmp.resolve("trailing"), Arrays.copyOf(full, full.length + 7));
-        DataException e = assertThrows(DataException.class, () -> IdxReader.readImages(f));
-        assertMentions(e, f.toString(), "trailing bytes", "should be " + full.length, "found " + (full.length + 7),
-                "7 extra");
+        assertMentions(e, f.toString(), delta < 0 ? "truncated" : "trailing bytes", "2 images",
+                "should be " + full.length, "found " + (full.length + delta),
+                delta < 0 ? (-delta) + " missing" : delta + " extra");
+        if (gz) {
+            assertMentions(e, "uncompressed");
+        }
     }
 
     @Test
