@@ -20,7 +20,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  *   <li>at most {@code maxUncompressed} bytes after gunzip (a gzip bomb stops there), at most
  *       {@code maxEntry} bytes per entry and {@link #MAX_META} per pax or GNU long-name header;
  *   <li>every header's checksum (commons-compress only records it);
- *   <li>an entry, a header or the gzip stream that ends early is an error, never a short file;
+ *   <li>an entry, its padding, a header or the gzip stream that ends early is an error, never a short file;
  *   <li>the gzip CRC is checked, so the stream is read to its end.
  * </ul>
  * Only regular files reach the handler; links, folders and devices are skipped, so the caller
@@ -81,7 +81,7 @@ final class NpmTarball {
             }
             Unpacked unpacked = new Unpacked(gz);
             try (GuardedTar tar = new GuardedTar(unpacked)) {
-                readEntries(tar, handler);
+                readEntries(tar, unpacked, handler);
                 unpacked.transferTo(OutputStream.nullOutputStream()); // reach the gzip trailer: CRC and size
             } catch (Failure f) {
                 throw new DataException(where + ": " + f.getMessage(), f.getCause());
@@ -89,8 +89,11 @@ final class NpmTarball {
         }
     }
 
-    private void readEntries(GuardedTar tar, EntryHandler handler) throws IOException, DataException {
+    private void readEntries(GuardedTar tar, Unpacked unpacked, EntryHandler handler)
+            throws IOException, DataException {
         long dataEnd = 0; // where the previous entry's data and padding end in the tar stream
+        String previous = null;
+        long padding = 0;
         while (true) {
             TarArchiveEntry e;
             try {
@@ -98,11 +101,17 @@ final class NpmTarball {
             } catch (Failure f) {
                 throw f;
             } catch (IOException ex) {
+                if (unpacked.count < dataEnd) {
+                    throw paddingCut(previous, padding, unpacked.count - (dataEnd - padding));
+                }
                 throw new Failure("corrupt tar header after " + dataEnd + " bytes: " + DataFiles.describe(ex)
                         + (ex.getCause() != null ? " (" + DataFiles.describe(ex.getCause()) + ")" : "")
                         + "; expected a ustar, pax or GNU tar header", ex);
             }
             if (e == null) {
+                if (unpacked.count < dataEnd) {
+                    throw paddingCut(previous, padding, unpacked.count - (dataEnd - padding));
+                }
                 long tail = tar.getBytesRead() - dataEnd;
                 if (tail > 0 && tail < BLOCK) {
                     throw new Failure("truncated tar header: found " + tail + " bytes, expected " + BLOCK, null);
@@ -118,7 +127,9 @@ final class NpmTarball {
                 throw new Failure("tar entry " + e.getName() + " is " + size + " bytes, expected at most " + maxEntry,
                         null);
             }
-            dataEnd = tar.getBytesRead() + (size + BLOCK - 1) / BLOCK * BLOCK;
+            previous = e.getName();
+            padding = (BLOCK - size % BLOCK) % BLOCK;
+            dataEnd = tar.getBytesRead() + size + padding;
             EntryContent content = new EntryContent(tar, e.getName(), size);
             if (isRegularFile(e)) {
                 handler.entry(e.getName(), size, content);
@@ -128,6 +139,11 @@ final class NpmTarball {
                 throw content.truncated(null);
             }
         }
+    }
+
+    private static Failure paddingCut(String entry, long padding, long found) {
+        return new Failure("truncated tar archive: the padding after " + entry + " has " + Math.max(0, found)
+                + " bytes, expected " + padding, null);
     }
 
     /** Regular file types: {@code '0'}, the old NUL and contiguous {@code '7'}; as the tar format defines. */

@@ -128,6 +128,15 @@ class NpmTarballTest {
     }
 
     @Test
+    void read_paddingCutInsideValidGzip_throwsTruncatedArchive() throws Exception {
+        byte[] tar = tar(Map.of("package/a", bytes(10, 13)), false);
+        byte[] cut = Arrays.copyOf(tar, 512 + 10 + 100); // the entry, then 100 of its 502 padding bytes
+        DataException e = assertThrows(DataException.class, () -> read(gzip(cut)));
+        assertMentions(e, WHERE, "truncated tar archive", "padding after package/a has 100 bytes",
+                "expected 502");
+    }
+
+    @Test
     void read_headerWithWrongChecksum_throwsCorruptHeader() throws Exception {
         byte[] tar = tar(Map.of("package/a", bytes(10, 6)), true);
         tar[3] ^= 0x01; // a byte of the name; the stored checksum now disagrees
