@@ -95,23 +95,25 @@ final class NpmTarball {
         String previous = null;
         long padding = 0;
         while (true) {
-            TarArchiveEntry e;
+            TarArchiveEntry e = null;
+            IOException bad = null;
             try {
                 e = tar.getNextEntry();
             } catch (Failure f) {
                 throw f;
             } catch (IOException ex) {
-                if (unpacked.count < dataEnd) {
-                    throw paddingCut(previous, padding, unpacked.count - (dataEnd - padding));
-                }
-                throw new Failure("corrupt tar header after " + dataEnd + " bytes: " + DataFiles.describe(ex)
-                        + (ex.getCause() != null ? " (" + DataFiles.describe(ex.getCause()) + ")" : "")
-                        + "; expected a ustar, pax or GNU tar header", ex);
+                bad = ex;
+            }
+            if (unpacked.count < dataEnd) { // the stream ended inside the previous entry's padding
+                throw new Failure("truncated tar archive: the padding after " + previous + " has "
+                        + Math.max(0, unpacked.count - (dataEnd - padding)) + " bytes, expected " + padding, bad);
+            }
+            if (bad != null) {
+                throw new Failure("corrupt tar header after " + dataEnd + " bytes: " + DataFiles.describe(bad)
+                        + (bad.getCause() != null ? " (" + DataFiles.describe(bad.getCause()) + ")" : "")
+                        + "; expected a ustar, pax or GNU tar header", bad);
             }
             if (e == null) {
-                if (unpacked.count < dataEnd) {
-                    throw paddingCut(previous, padding, unpacked.count - (dataEnd - padding));
-                }
                 long tail = tar.getBytesRead() - dataEnd;
                 if (tail > 0 && tail < BLOCK) {
                     throw new Failure("truncated tar header: found " + tail + " bytes, expected " + BLOCK, null);
@@ -139,11 +141,6 @@ final class NpmTarball {
                 throw content.truncated(null);
             }
         }
-    }
-
-    private static Failure paddingCut(String entry, long padding, long found) {
-        return new Failure("truncated tar archive: the padding after " + entry + " has " + Math.max(0, found)
-                + " bytes, expected " + padding, null);
     }
 
     /** Regular file types: {@code '0'}, the old NUL and contiguous {@code '7'}; as the tar format defines. */
