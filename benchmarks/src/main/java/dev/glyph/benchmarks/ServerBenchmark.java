@@ -1,9 +1,9 @@
 package dev.glyph.benchmarks;
 
 import com.google.protobuf.ByteString;
-import dev.glyph.data.DataException;
-import dev.glyph.data.Datasets;
-import dev.glyph.data.ImageSet;
+import dev.glyph.datasets.DataException;
+import dev.glyph.datasets.Datasets;
+import dev.glyph.datasets.ImageSet;
 import dev.glyph.grpcserver.GlyphClient;
 import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.ModelLoadException;

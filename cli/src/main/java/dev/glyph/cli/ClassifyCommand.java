@@ -1,9 +1,9 @@
 package dev.glyph.cli;
 
-import dev.glyph.data.DataException;
-import dev.glyph.data.Dataset;
-import dev.glyph.data.Datasets;
-import dev.glyph.data.ImageSet;
+import dev.glyph.datasets.DataException;
+import dev.glyph.datasets.Dataset;
+import dev.glyph.datasets.Datasets;
+import dev.glyph.datasets.ImageSet;
 import dev.glyph.inferencesdk.Device;
 import dev.glyph.inferencesdk.DigitClassifier;
 import dev.glyph.inferencesdk.DigitImage;

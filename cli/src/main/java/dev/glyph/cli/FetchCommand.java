@@ -1,8 +1,8 @@
 package dev.glyph.cli;
 
-import dev.glyph.data.DataException;
-import dev.glyph.data.Dataset;
-import dev.glyph.data.Datasets;
+import dev.glyph.datasets.DataException;
+import dev.glyph.datasets.Dataset;
+import dev.glyph.datasets.Datasets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.glyph.cli;
 
-import dev.glyph.data.Datasets;
+import dev.glyph.datasets.Datasets;
 import dev.glyph.trainer.DeviceChoice;
 import dev.glyph.trainer.DeviceUnavailableException;
 import dev.glyph.trainer.EpochMetrics;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.glyph.data.Datasets;
+import dev.glyph.datasets.Datasets;
 import dev.glyph.trainer.Devices;
 import dev.glyph.trainer.TrainedRun;
 import java.awt.image.BufferedImage;

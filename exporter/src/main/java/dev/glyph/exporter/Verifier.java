@@ -1,7 +1,7 @@
 package dev.glyph.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.glyph.data.DataException;
+import dev.glyph.datasets.DataException;
 import dev.glyph.exporter.internal.FormatRunner;
 import dev.glyph.exporter.internal.Manifest;
 import dev.glyph.exporter.internal.ModelFolder;

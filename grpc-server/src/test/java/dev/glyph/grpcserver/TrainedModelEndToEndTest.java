@@ -3,8 +3,8 @@ package dev.glyph.grpcserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.data.Datasets;
-import dev.glyph.data.ImageSet;
+import dev.glyph.datasets.Datasets;
+import dev.glyph.datasets.ImageSet;
 import dev.glyph.exporter.ExportOptions;
 import dev.glyph.exporter.ExportResult;
 import dev.glyph.exporter.Exporter;

@@ -1,6 +1,6 @@
 package dev.glyph.trainer;
 
-import dev.glyph.data.ImageSet;
+import dev.glyph.datasets.ImageSet;
 import dev.glyph.trainer.internal.PlotCharts;
 import dev.glyph.trainer.internal.SampleGrid;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.glyph.trainer;
 
-import dev.glyph.data.Datasets;
+import dev.glyph.datasets.Datasets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.data.Datasets;
-import dev.glyph.data.ImageSet;
+import dev.glyph.datasets.Datasets;
+import dev.glyph.datasets.ImageSet;
 import dev.glyph.trainer.internal.CheckpointStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

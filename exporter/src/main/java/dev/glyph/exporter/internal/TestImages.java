@@ -1,8 +1,8 @@
 package dev.glyph.exporter.internal;
 
-import dev.glyph.data.DataException;
-import dev.glyph.data.Datasets;
-import dev.glyph.data.ImageSet;
+import dev.glyph.datasets.DataException;
+import dev.glyph.datasets.Datasets;
+import dev.glyph.datasets.ImageSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

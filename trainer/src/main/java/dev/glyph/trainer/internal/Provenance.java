@@ -2,7 +2,7 @@ package dev.glyph.trainer.internal;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import dev.glyph.data.Dataset;
+import dev.glyph.datasets.Dataset;
 import dev.glyph.trainer.EpochMetrics;
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.TrainConfig;

@@ -1,6 +1,6 @@
 package dev.glyph.trainer.internal;
 
-import dev.glyph.data.ImageSet;
+import dev.glyph.datasets.ImageSet;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
