@@ -72,10 +72,10 @@ class ManifestTest {
             assertTrue(at > last, k + " out of order in\n" + text);
             last = at;
         }
-        assertTrue(text.contains("\"shape\" : [ -1, 1, 28, 28 ]"), text);
-        assertTrue(text.contains("\"value_range\" : [ 0.0, 1.0 ]"), text);
+        assertTrue(text.contains("\"shape\": [-1, 1, 28, 28]"), text);
+        assertTrue(text.contains("\"value_range\": [0.0, 1.0]"), text);
         assertTrue(text.endsWith("}\n"));
-        assertFalse(text.contains("\"layout\" : null"), "absent members are not written");
+        assertFalse(text.contains("\"layout\": null"), "absent members are not written");
     }
 
     @Test
@@ -129,7 +129,7 @@ class ManifestTest {
 
     @Test
     void read_wrongFormatVersion_saysFoundAndExpected() throws Exception {
-        Path d = folder("fv2", sample().toJson().replace("\"format_version\" : 1", "\"format_version\" : 2"));
+        Path d = folder("fv2", sample().toJson().replace("\"format_version\": 1", "\"format_version\": 2"));
         assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d)), "format_version is 2",
                 "expected format_version 1");
     }
@@ -140,13 +140,13 @@ class ManifestTest {
         Path d1 = folder("nolabels", good.replace("\"labels\"", "\"labelz\""));
         assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d1)), "labels is missing",
                 "expected an array");
-        Path d2 = folder("badshape", good.replace("[ -1, 10 ]", "[ -1, \"ten\" ]"));
+        Path d2 = folder("badshape", good.replace("[-1, 10]", "[-1, \"ten\"]"));
         assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d2)),
                 "outputs[0].shape[1] is the string \"ten\"", "expected an integer >= -1");
         Path d3 = folder("badsha", good.replace(Sha256.hex(ONNX), "ABC"));
         assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d3)),
                 "files.model.onnx.sha256 is \"ABC\"", "64 lowercase hex");
-        Path d4 = folder("escape", good.replace("\"model.onnx\" :", "\"../model.onnx\" :"));
+        Path d4 = folder("escape", good.replace("\"model.onnx\":", "\"../model.onnx\":"));
         assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d4)),
                 "files lists \"../model.onnx\"", "plain file names");
         Path d5 = folder("array", "[1, 2]");

@@ -99,13 +99,15 @@ public final class OutsideTools {
         }
         String install = "sudo apt-get install " + String.join(" ", packages);
         if (!Files.isExecutable(python)) {
-            missing(python + " is not installed; expected Debian's python3 with " + String.join(", ", modules)
-                    + " (sudo apt-get install python3 " + String.join(" ", packages) + ")");
+            missing(python + " is not installed; expected Debian's python3"
+                    + (modules.length == 0 ? "" : " with " + String.join(", ", modules)) + " (sudo apt-get install "
+                    + String.join(" ", "python3", String.join(" ", packages)).strip() + ")");
         }
         String problem = importProblem(modules);
         if (problem != null) {
-            missing(python + " cannot import " + String.join(", ", modules) + " (" + problem + "); install "
-                    + String.join(" ", packages) + ": " + install);
+            missing(python + " cannot " + (modules.length == 0 ? "run" : "import " + String.join(", ", modules))
+                    + " (" + problem + "); install " + (packages.isEmpty() ? "python3" : String.join(" ", packages))
+                    + ": " + (packages.isEmpty() ? "sudo apt-get install python3" : install));
         }
         return python;
     }
@@ -130,7 +132,8 @@ public final class OutsideTools {
 
     private String importProblem(String... modules) {
         try {
-            Process p = new ProcessBuilder(python.toString(), "-c", "import " + String.join(", ", modules))
+            String code = modules.length == 0 ? "pass" : "import " + String.join(", ", modules);
+            Process p = new ProcessBuilder(python.toString(), "-c", code)
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             if (!p.waitFor(120, TimeUnit.SECONDS)) {

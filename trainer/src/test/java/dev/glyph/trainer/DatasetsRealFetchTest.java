@@ -2,8 +2,8 @@ package dev.glyph.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.glyph.testtools.OutsideTools;
 import dev.glyph.trainer.internal.DataSources;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -64,8 +64,7 @@ class DatasetsRealFetchTest {
     @Test
     void fetch_fashionFromDebianPackage_copiesAndLoadsFullDataset() throws Exception {
         Path source = DataSources.FASHION_DEBIAN_DIR;
-        assumeTrue(Files.isDirectory(source), source + " is absent: `sudo apt-get install dataset-fashion-mnist`"
-                + " to run this test");
+        OutsideTools.requireData(source, "sudo apt-get install dataset-fashion-mnist");
         Path dir = tmp.resolve("fashion");
         Dataset d = Datasets.fetch("fashion-mnist", dir);
         assertEquals(60000, d.train().count());
