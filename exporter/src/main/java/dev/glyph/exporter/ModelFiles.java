@@ -50,7 +50,7 @@ public final class ModelFiles {
      * {@code dataset}, ONNX and TorchScript versions); add files, provenance, accuracy and parity, then build.
      */
     public static Manifest.Builder manifest(String name, String version, String dataset) {
-        return Manifest.builder().name(name).version(version).producer(OnnxWriter.PRODUCER_NAME, Versions.glyph())
+        return Manifest.builder().identity(name, version).producer(OnnxWriter.PRODUCER_NAME, Versions.glyph())
                 .input(new TensorSpec(INPUT, "float32", new long[] {-1, 1, MnistNet.IMAGE_SIZE, MnistNet.IMAGE_SIZE},
                         "NCHW", new double[] {0.0, 1.0}, "pixel/255, 0 = background"))
                 .output(TensorSpec.of(OUTPUT_LOG_PROBS, "float32", -1, MnistNet.CLASSES))

@@ -71,7 +71,6 @@ public final class AtomicFiles {
         }
         Files.createDirectories(dir);
         Path tmp = createTemp(dir, abs.getFileName().toString());
-        boolean moved = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
@@ -80,15 +79,13 @@ public final class AtomicFiles {
                 ch.force(true);
             }
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException e) {
-                    LOG.warn("could not delete the temporary file {}: {}", tmp, e.toString());
-                }
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
             }
+            throw e;
         }
         fsyncDirectory(dir);
     }

@@ -18,7 +18,7 @@ import java.util.Objects;
  * {@link ManifestFile#read}; build one with {@link #builder()} and write it with {@link #write}.
  *
  * <pre>{@code
- * Manifest m = Manifest.builder().name("mnist").version("1").dataset("mnist")
+ * Manifest m = Manifest.builder().identity("mnist", "1").dataset("mnist")
  *         .file(ModelFolder.ONNX, FileDigest.of(onnxBytes))
  *         .input(new TensorSpec("image", "float32", new long[] {-1, 1, 28, 28}, "NCHW", new double[] {0, 1}, "pixel/255"))
  *         .output(TensorSpec.of("log_probs", "float32", -1, 10)).labels(Manifest.labelsFor("mnist")).build();
@@ -202,21 +202,21 @@ public record Manifest(
         private Builder() {
         }
 
-        /** Sets the model name. */
-        public Builder name(String v) {
-            name = v;
+        /** Sets the model name and version (both required). */
+        public Builder identity(String modelName, String modelVersion) {
+            name = Objects.requireNonNull(modelName, "name");
+            version = Objects.requireNonNull(modelVersion, "version");
             return this;
         }
 
-        /** Sets the model version. */
-        public Builder version(String v) {
-            version = v;
-            return this;
-        }
-
-        /** Sets the ISO-8601 creation time. */
-        public Builder created(String v) {
-            created = v;
+        /**
+         * Sets the creation time.
+         *
+         * @throws java.time.format.DateTimeParseException if it is not an ISO-8601 instant such as
+         *     {@code 2026-11-27T15:00:00Z}
+         */
+        public Builder created(String isoInstant) {
+            created = java.time.Instant.parse(isoInstant).toString();
             return this;
         }
 
@@ -226,33 +226,30 @@ public record Manifest(
             return this;
         }
 
-        /** Adds (or replaces) a file entry. */
-        public Builder file(String fileName, FileDigest digest) {
-            files.put(fileName, digest);
-            return this;
-        }
-
-        /** Adds all file entries. */
-        public Builder files(Map<String, FileDigest> all) {
-            files.putAll(all);
-            return this;
-        }
-
         /** Sets the input tensor. */
         public Builder input(TensorSpec v) {
-            input = v;
+            input = Objects.requireNonNull(v, "input");
             return this;
         }
 
-        /** Appends an output tensor. */
-        public Builder output(TensorSpec v) {
-            outputs.add(v);
+        /** Adds (or replaces) a file entry. */
+        public Builder file(String fileName, FileDigest digest) {
+            if (fileName == null || fileName.isEmpty() || fileName.contains("/") || fileName.startsWith(".")) {
+                throw new IllegalArgumentException("file name is \"" + fileName + "\"; expected a plain file name");
+            }
+            files.put(fileName, Objects.requireNonNull(digest, "digest"));
             return this;
         }
 
         /** Sets the labels. */
         public Builder labels(List<String> v) {
-            labels = v;
+            labels = List.copyOf(v);
+            return this;
+        }
+
+        /** Adds all file entries. */
+        public Builder files(Map<String, FileDigest> all) {
+            all.forEach(this::file);
             return this;
         }
 
@@ -268,9 +265,9 @@ public record Manifest(
             return this;
         }
 
-        /** Sets the TorchScript facts. */
-        public Builder torchscript(TorchScriptInfo v) {
-            torchscript = v;
+        /** Appends an output tensor. */
+        public Builder output(TensorSpec v) {
+            outputs.add(Objects.requireNonNull(v, "output"));
             return this;
         }
 
@@ -280,9 +277,9 @@ public record Manifest(
             return this;
         }
 
-        /** Sets the provenance object. */
-        public Builder provenance(JsonNode v) {
-            provenance = v;
+        /** Sets the TorchScript facts. */
+        public Builder torchscript(TorchScriptInfo v) {
+            torchscript = v;
             return this;
         }
 
@@ -295,9 +292,15 @@ public record Manifest(
             return this;
         }
 
-        /** Sets the parity report. */
+        /** Sets the provenance object (null or a JSON null for none). */
+        public Builder provenance(JsonNode v) {
+            provenance = v == null || v.isNull() ? null : v.deepCopy();
+            return this;
+        }
+
+        /** Sets the export-time parity report (null for none). */
         public Builder parity(JsonNode v) {
-            parity = v;
+            parity = v == null ? null : v.deepCopy();
             return this;
         }
 

@@ -48,7 +48,7 @@ public record ManifestFile(Path path, String text, Manifest manifest) {
         FileDigest d = manifest.files().get(name);
         if (d == null) {
             throw new ModelFormatException(path + ": files has " + manifest.files().keySet()
-                    + "; expected an entry for " + name);
+                    + "; expected an entry for " + name, null);
         }
         return d;
     }

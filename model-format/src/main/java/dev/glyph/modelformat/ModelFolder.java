@@ -88,7 +88,7 @@ public final class ModelFolder {
         for (String r : required) {
             if (!manifest.manifest().files().containsKey(r)) {
                 throw new ModelFormatException(manifest.path() + ": files lists " + manifest.manifest().files().keySet()
-                        + "; expected entries for " + String.join(" and ", required));
+                        + "; expected entries for " + String.join(" and ", required), null);
             }
         }
         for (Map.Entry<String, FileDigest> e : manifest.manifest().files().entrySet()) {
@@ -110,7 +110,7 @@ public final class ModelFolder {
     private static ModelFormatException missing(String name, ManifestFile manifest, Path f, FileDigest want) {
         return new ModelFormatException(name + " is listed in " + manifest.path() + " but " + f
                 + " does not exist: the file is missing (expected " + want.size() + " bytes, SHA-256 "
-                + want.sha256() + ")");
+                + want.sha256() + ")", null);
     }
 
     private static void check(String name, ManifestFile manifest, FileDigest want, FileDigest actual)
@@ -119,7 +119,7 @@ public final class ModelFolder {
             throw new ModelFormatException(name + " does not match " + manifest.path() + ": expected SHA-256 "
                     + want.sha256() + " (" + want.size() + " bytes), found SHA-256 " + actual.sha256() + " ("
                     + actual.size() + " bytes, the manifest expects " + want.size() + "); the file was modified or "
-                    + "corrupted, re-export the model");
+                    + "corrupted, re-export the model", null);
         }
     }
 

@@ -13,12 +13,12 @@ public class ModelFormatException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with a user-facing message. */
-    public ModelFormatException(String message) {
-        super(message);
-    }
-
-    /** Creates the exception with a user-facing message and its cause. */
+    /**
+     * Creates the exception.
+     *
+     * @param message the user-facing one-line message
+     * @param cause the underlying failure, or null when the message says everything
+     */
     public ModelFormatException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -24,7 +24,7 @@ class ManifestTest {
 
     static Manifest sample() throws Exception {
         ObjectMapper json = new ObjectMapper();
-        return Manifest.builder().name("mnist").version("1").created("2026-11-27T15:00:00Z")
+        return Manifest.builder().identity("mnist", "1").created("2026-11-27T15:00:00Z")
                 .producer("glyph", "0.1.0-SNAPSHOT").file(ModelFolder.ONNX, FileDigest.of(ONNX))
                 .input(new TensorSpec("image", "float32", new long[] {-1, 1, 28, 28}, "NCHW", new double[] {0, 1},
                         "pixel/255, 0 = background"))
@@ -157,7 +157,7 @@ class ManifestTest {
     @Test
     void builder_missingRequiredMember_throwsIllegalArgument() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Manifest.builder().name("m").version("1").build());
+                () -> Manifest.builder().identity("m", "1").build());
         assertTrue(e.getMessage().contains("input"), e.getMessage());
     }
 

@@ -48,8 +48,8 @@ public final class TestModels {
     }
 
     /**
-     * MnistNet weights drawn uniformly in +-1/sqrt(fan_in) (PyTorch's default init); the last layer is scaled up
-     * 8 times, so the random model's predictions are spread over the classes.
+     * MnistNet weights drawn uniformly in +-1/sqrt(fan_in) (PyTorch's default init); the last layer's weights are
+     * scaled up 8 times and its bias is zero, so the random model's predictions are spread over the classes.
      */
     public static ModelWeights randomWeights(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -61,7 +61,8 @@ public final class TestModels {
                 case "fc1" -> MnistNet.FLAT;
                 default -> MnistNet.HIDDEN;
             };
-            double bound = (s.name().startsWith("fc2") ? 8.0 : 1.0) / Math.sqrt(fanIn);
+            double bound = s.name().equals("fc2.bias") ? 0.0
+                    : (s.name().startsWith("fc2") ? 8.0 : 1.0) / Math.sqrt(fanIn);
             float[] d = new float[(int) s.numel()];
             for (int i = 0; i < d.length; i++) {
                 d[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);

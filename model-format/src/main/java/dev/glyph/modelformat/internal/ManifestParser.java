@@ -39,11 +39,11 @@ public final class ManifestParser {
         if (!Files.exists(dir)) {
             throw new ModelFormatException("model folder " + dir + " does not exist; expected a folder with "
                     + ModelFolder.MANIFEST + " and " + ModelFolder.ONNX + " written by `./glyph export` (e.g. "
-                    + "models/mnist/1)");
+                    + "models/mnist/1)", null);
         }
         if (!Files.isDirectory(dir)) {
             throw new ModelFormatException(dir + " is a file, not a model folder; expected a folder with "
-                    + ModelFolder.MANIFEST + " and " + ModelFolder.ONNX);
+                    + ModelFolder.MANIFEST + " and " + ModelFolder.ONNX, null);
         }
         Path file = dir.resolve(ModelFolder.MANIFEST);
         byte[] bytes;
@@ -51,7 +51,7 @@ public final class ManifestParser {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException("model folder " + dir + " has no " + ModelFolder.MANIFEST
-                    + "; expected the manifest written by `./glyph export`");
+                    + "; expected the manifest written by `./glyph export`", null);
         } catch (IOException e) {
             throw new ModelFormatException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -60,7 +60,7 @@ public final class ManifestParser {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new ModelFormatException(file + " is not UTF-8 text; expected a JSON manifest");
+            throw new ModelFormatException(file + " is not UTF-8 text; expected a JSON manifest", null);
         }
         return new ManifestFile(file, text, parse(file.toString(), text));
     }
@@ -74,16 +74,16 @@ public final class ManifestParser {
             JsonLocation loc = e.getLocation();
             String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
             throw new ModelFormatException(where + " is not valid JSON: "
-                    + String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " ") + at);
+                    + String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " ") + at, null);
         }
         Fields f = new Fields(where);
         if (root == null || root.isMissingNode() || !root.isObject()) {
-            throw new ModelFormatException(where + " holds " + kind(root) + "; expected a JSON object (a manifest)");
+            throw new ModelFormatException(where + " holds " + kind(root) + "; expected a JSON object (a manifest)", null);
         }
         JsonNode fv = root.get("format_version");
         if (fv == null || !fv.canConvertToInt() || !fv.isIntegralNumber() || fv.asInt() != Manifest.FORMAT_VERSION) {
             throw new ModelFormatException(where + ": format_version is " + kind(fv) + "; expected format_version "
-                    + Manifest.FORMAT_VERSION + " (the only one this Glyph reads)");
+                    + Manifest.FORMAT_VERSION + " (the only one this Glyph reads)", null);
         }
         String name = f.string(root, "name", "name");
         String version = f.version(root);
@@ -160,7 +160,7 @@ public final class ManifestParser {
         JsonNode filesNode = f.object(root, "files", "files");
         if (filesNode.isEmpty()) {
             throw new ModelFormatException(f.where + ": files is {}; expected an object listing "
-                    + ModelFolder.ONNX + " (and " + ModelFolder.TORCHSCRIPT + ") with sha256 and size");
+                    + ModelFolder.ONNX + " (and " + ModelFolder.TORCHSCRIPT + ") with sha256 and size", null);
         }
         Map<String, FileDigest> files = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = filesNode.fields();
@@ -170,7 +170,7 @@ public final class ManifestParser {
             String path = "files." + fname;
             if (fname.isEmpty() || fname.contains("/") || fname.contains("\\") || fname.startsWith(".")) {
                 throw new ModelFormatException(f.where + ": files lists \"" + fname
-                        + "\"; expected plain file names inside the model folder");
+                        + "\"; expected plain file names inside the model folder", null);
             }
             if (!e.getValue().isObject()) {
                 throw f.wrong(path, e.getValue(), "an object {\"sha256\": \"<64 lowercase hex>\", \"size\": <bytes>}");
@@ -178,11 +178,11 @@ public final class ManifestParser {
             String sha = f.string(e.getValue(), "sha256", path + ".sha256");
             if (!sha.matches("[0-9a-f]{64}")) {
                 throw new ModelFormatException(f.where + ": " + path + ".sha256 is \"" + sha
-                        + "\"; expected 64 lowercase hex digits");
+                        + "\"; expected 64 lowercase hex digits", null);
             }
             long size = f.integer(e.getValue(), "size", path + ".size");
             if (size < 0) {
-                throw new ModelFormatException(f.where + ": " + path + ".size is " + size + "; expected >= 0");
+                throw new ModelFormatException(f.where + ": " + path + ".size is " + size + "; expected >= 0", null);
             }
             files.put(fname, new FileDigest(sha, size));
         }
@@ -221,11 +221,11 @@ public final class ManifestParser {
     private record Fields(String where) {
 
         ModelFormatException missing(String path, String expected) {
-            return new ModelFormatException(where + ": " + path + " is missing; expected " + expected);
+            return new ModelFormatException(where + ": " + path + " is missing; expected " + expected, null);
         }
 
         ModelFormatException wrong(String path, JsonNode found, String expected) {
-            return new ModelFormatException(where + ": " + path + " is " + kind(found) + "; expected " + expected);
+            return new ModelFormatException(where + ": " + path + " is " + kind(found) + "; expected " + expected, null);
         }
 
         JsonNode get(JsonNode m, String key, String path, String expected) throws ModelFormatException {
