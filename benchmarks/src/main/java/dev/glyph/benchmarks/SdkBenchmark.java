@@ -12,7 +12,6 @@ import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.ModelLoadException;
 import dev.glyph.inferencesdk.Options;
 import dev.glyph.inferencesdk.Prediction;
-import dev.glyph.inferencesdk.internal.OrtClassifier;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -165,7 +164,7 @@ public final class SdkBenchmark {
         List<DigitImage> images = images(64, 1234);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (DigitClassifier sdk = DigitClassifier.open(config.modelDir(), options);
-                OrtSession.SessionOptions so = OrtClassifier.newSessionOptions(options);
+                OrtSession.SessionOptions so = rawSessionOptions(options);
                 OrtSession raw = env.createSession(Files.readAllBytes(config.modelDir().resolve("model.onnx")), so);
                 OnnxTensor in1 = tensor(env, images, 1);
                 OnnxTensor in64 = tensor(env, images, 64)) {
@@ -215,6 +214,27 @@ public final class SdkBenchmark {
             return new Result(mRaw1, mSdk1, mRaw64, mSdk64, mb, stats, config.callers(), sdk.activeProvider());
         } catch (OrtException e) {
             throw new ModelLoadException("raw ONNX Runtime session failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The raw session gets the SDK's settings through the SDK's public {@link Options}: the same intra- and
+     * inter-op thread counts, and all graph optimisations, as the SDK's own session.
+     */
+    private static OrtSession.SessionOptions rawSessionOptions(Options options) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        try {
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (options.intraOpThreads() > 0) {
+                so.setIntraOpNumThreads(options.intraOpThreads());
+            }
+            if (options.interOpThreads() > 0) {
+                so.setInterOpNumThreads(options.interOpThreads());
+            }
+            return so;
+        } catch (OrtException | RuntimeException e) {
+            so.close();
+            throw e;
         }
     }
 

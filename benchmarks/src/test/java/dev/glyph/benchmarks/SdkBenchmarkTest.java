@@ -4,19 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.exporter.internal.OnnxWriter;
 import dev.glyph.inferencesdk.ModelLoadException;
-import dev.glyph.trainer.MnistNet;
-import dev.glyph.trainer.ModelWeights;
-import dev.glyph.trainer.Tensor;
-import java.nio.file.Files;
+import dev.glyph.testfixtures.TestModels;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,26 +18,7 @@ class SdkBenchmarkTest {
     Path tmp;
 
     private Path modelFolder() throws Exception {
-        List<Tensor> ts = new ArrayList<>();
-        for (MnistNet.ParameterSpec s : MnistNet.PARAMETERS) {
-            float[] d = new float[(int) s.numel()];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = ((i * 31 % 17) - 8) / 400f;
-            }
-            ts.add(new Tensor(s.name(), s.shape(), d));
-        }
-        byte[] onnx = OnnxWriter.toBytes(new ModelWeights(ts), Map.of());
-        Path dir = Files.createDirectories(tmp.resolve("m/1"));
-        Files.write(dir.resolve("model.onnx"), onnx);
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(onnx));
-        Files.writeString(dir.resolve("manifest.json"), """
-            {"format_version": 1, "name": "mnist", "version": "1",
-             "files": {"model.onnx": {"sha256": "%s", "size": %d}},
-             "input": {"name": "image", "dtype": "float32", "shape": [-1, 1, 28, 28]},
-             "outputs": [{"name": "log_probs", "dtype": "float32", "shape": [-1, 10]}],
-             "labels": ["0","1","2","3","4","5","6","7","8","9"]}
-            """.formatted(sha, onnx.length));
-        return dir;
+        return TestModels.folder(tmp.resolve("m/1"), 5);
     }
 
     @Test

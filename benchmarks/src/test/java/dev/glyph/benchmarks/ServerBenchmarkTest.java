@@ -5,22 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.exporter.internal.OnnxWriter;
 import dev.glyph.grpcserver.GlyphServer;
 import dev.glyph.grpcserver.ServerConfig;
-import dev.glyph.trainer.MnistNet;
-import dev.glyph.trainer.ModelWeights;
-import dev.glyph.trainer.Tensor;
-import java.nio.file.Files;
+import dev.glyph.testfixtures.TestModels;
+import dev.glyph.testtools.OutsideTools;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,26 +25,7 @@ class ServerBenchmarkTest {
     Path tmp;
 
     private Path modelFolder() throws Exception {
-        SplittableRandom rnd = new SplittableRandom(21);
-        List<Tensor> ts = new ArrayList<>();
-        for (MnistNet.ParameterSpec s : MnistNet.PARAMETERS) {
-            float[] d = new float[(int) s.numel()];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = (float) ((rnd.nextDouble() * 2 - 1) * 0.05);
-            }
-            ts.add(new Tensor(s.name(), s.shape(), d));
-        }
-        Path dir = Files.createDirectories(tmp.resolve("mnist/1"));
-        byte[] onnx = OnnxWriter.toBytes(new ModelWeights(ts), Map.of());
-        Files.write(dir.resolve("model.onnx"), onnx);
-        Files.writeString(dir.resolve("manifest.json"), """
-            {"format_version": 1, "name": "mnist", "version": "1",
-             "files": {"model.onnx": {"sha256": "%s", "size": %d}},
-             "input": {"name": "image", "dtype": "float32", "shape": [-1, 1, 28, 28]},
-             "outputs": [{"name": "log_probs", "dtype": "float32", "shape": [-1, 10]}],
-             "labels": ["0","1","2","3","4","5","6","7","8","9"], "provenance": null}
-            """.formatted(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(onnx)), onnx.length));
-        return dir;
+        return TestModels.folder(tmp.resolve("mnist/1"), 21);
     }
 
     @Test
@@ -72,8 +46,7 @@ class ServerBenchmarkTest {
 
     @Test
     void run_localServer_pointsWithThroughputLatencyAndServerBatchSize() throws Exception {
-        Assumptions.assumeTrue(Files.exists(MNIST.resolve("t10k-images-idx3-ubyte")),
-                "skipped: MNIST IDX files are not in " + MNIST.toAbsolutePath().normalize());
+        OutsideTools.requireMnist(MNIST);
         try (GlyphServer server = GlyphServer.open(ServerConfig.defaults(modelFolder()).host("127.0.0.1").port(0)
                 .metricsPort(0).intraOpThreads(1))) {
             List<ServerBenchmark.Point> seen = new ArrayList<>();

@@ -6,7 +6,7 @@ import dev.glyph.exporter.ExportException;
 import dev.glyph.exporter.ExportOptions;
 import dev.glyph.exporter.ExportResult;
 import dev.glyph.exporter.Exporter;
-import dev.glyph.exporter.FileDigest;
+import dev.glyph.modelformat.FileDigest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

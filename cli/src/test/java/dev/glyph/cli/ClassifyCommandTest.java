@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.exporter.internal.OnnxWriter;
-import dev.glyph.trainer.MnistNet;
-import dev.glyph.trainer.ModelWeights;
-import dev.glyph.trainer.Tensor;
+import dev.glyph.testfixtures.TestModels;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -16,14 +13,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,28 +30,7 @@ class ClassifyCommandTest {
 
     /** A model folder from seeded random weights, with a manifest per docs/model-folder.md. */
     static Path modelFolder(Path dir) throws Exception {
-        SplittableRandom rnd = new SplittableRandom(3);
-        List<Tensor> ts = new ArrayList<>();
-        for (MnistNet.ParameterSpec s : MnistNet.PARAMETERS) {
-            float[] d = new float[(int) s.numel()];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = (float) ((rnd.nextDouble() * 2 - 1) * 0.05);
-            }
-            ts.add(new Tensor(s.name(), s.shape(), d));
-        }
-        byte[] onnx = OnnxWriter.toBytes(new ModelWeights(ts), Map.of());
-        Files.createDirectories(dir);
-        Files.write(dir.resolve("model.onnx"), onnx);
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(onnx));
-        Files.writeString(dir.resolve("manifest.json"), """
-            {"format_version": 1, "name": "mnist", "version": "1",
-             "files": {"model.onnx": {"sha256": "%s", "size": %d}},
-             "input": {"name": "image", "dtype": "float32", "shape": [-1, 1, 28, 28]},
-             "outputs": [{"name": "log_probs", "dtype": "float32", "shape": [-1, 10]}],
-             "labels": ["0","1","2","3","4","5","6","7","8","9"],
-             "provenance": {"test": true}}
-            """.formatted(sha, onnx.length));
-        return dir;
+        return TestModels.folder(dir, 3);
     }
 
     @BeforeAll
@@ -130,13 +101,7 @@ class ClassifyCommandTest {
 
     @Test
     void call_mnistJson_printsPerImageLinesAndSummary() {
-        Path data = null;
-        for (Path p = Path.of("").toAbsolutePath(); p != null && data == null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("data/mnist/t10k-images-idx3-ubyte"))) {
-                data = p.resolve("data/mnist");
-            }
-        }
-        Assumptions.assumeTrue(data != null, "data/mnist not present");
+        Path data = ServerCommandsTest.mnist();
         Run r = run("--model", model.toString(), "--mnist", data.toString(), "--limit", "20", "--json");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().strip().lines().toList();

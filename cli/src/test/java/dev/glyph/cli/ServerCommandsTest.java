@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.testtools.OutsideTools;
 import dev.glyph.grpcserver.GlyphClient;
 import dev.glyph.grpcserver.GlyphServer;
 import dev.glyph.grpcserver.ServerConfig;
@@ -24,7 +25,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,12 +62,7 @@ class ServerCommandsTest {
     }
 
     static Path mnist() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("data/mnist/t10k-images-idx3-ubyte"))) {
-                return p.resolve("data/mnist");
-            }
-        }
-        return null;
+        return OutsideTools.requireMnist(Path.of("..", "data", "mnist"));
     }
 
     record Run(int code, String out, String err) {
@@ -98,7 +93,6 @@ class ServerCommandsTest {
     @Test
     void classify_serverWithMnistJson_sameOutputAsInProcess() {
         Path data = mnist();
-        Assumptions.assumeTrue(data != null, "skipped: data/mnist not present");
         Run local = run(new ClassifyCommand(), "--model", model.toString(), "--mnist", data.toString(), "--limit", "150",
                 "--json");
         Run remote = run(new ClassifyCommand(), "--server", target(), "--mnist", data.toString(), "--limit", "150",
@@ -131,7 +125,6 @@ class ServerCommandsTest {
     @Test
     void benchServer_json_onePointPerLineAndSweepLast() {
         Path data = mnist();
-        Assumptions.assumeTrue(data != null, "skipped: data/mnist not present");
         Run r = run(new BenchServerCommand(), "--server", target(), "--concurrency", "1,2", "--duration", "300ms",
                 "--warmup", "100ms", "--images-per-request", "4", "--mnist", data.toString(),
                 "--metrics-port", Integer.toString(server.metricsPort()), "--json");

@@ -2,9 +2,9 @@ package dev.glyph.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.glyph.datasets.internal.DataSources;
+import dev.glyph.testtools.OutsideTools;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,11 +64,7 @@ class DatasetsRealFetchTest {
     @Test
     void fetch_fashionFromDebianPackage_copiesAndLoadsFullDataset() throws Exception {
         Path source = DataSources.FASHION_DEBIAN_DIR;
-        String why = source + " is absent: `sudo apt-get install dataset-fashion-mnist` to run this test";
-        if ("true".equals(System.getenv("CI"))) {
-            assertTrue(Files.isDirectory(source), why); // CI installs it: missing there is a failure, not a skip
-        }
-        assumeTrue(Files.isDirectory(source), why);
+        OutsideTools.requireData(source, "sudo apt-get install dataset-fashion-mnist");
         Path dir = tmp.resolve("fashion");
         Dataset d = Datasets.fetch("fashion-mnist", dir);
         assertEquals(60000, d.train().count());

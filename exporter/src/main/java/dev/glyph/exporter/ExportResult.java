@@ -1,5 +1,6 @@
 package dev.glyph.exporter;
 
+import dev.glyph.modelformat.FileDigest;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;

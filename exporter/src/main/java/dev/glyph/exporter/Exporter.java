@@ -3,8 +3,6 @@ package dev.glyph.exporter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glyph.datasets.DataException;
 import dev.glyph.exporter.internal.FormatRunner;
-import dev.glyph.exporter.internal.Manifest;
-import dev.glyph.exporter.internal.ModelFolder;
 import dev.glyph.exporter.internal.OnnxInspector;
 import dev.glyph.exporter.internal.OnnxModelInfo;
 import dev.glyph.exporter.internal.OnnxRunner;
@@ -15,6 +13,9 @@ import dev.glyph.exporter.internal.TorchScriptRunner;
 import dev.glyph.exporter.internal.TorchScriptWriter;
 import dev.glyph.exporter.internal.TrainedRunner;
 import dev.glyph.exporter.internal.Versions;
+import dev.glyph.modelformat.FileDigest;
+import dev.glyph.modelformat.Manifest;
+import dev.glyph.modelformat.ModelFolder;
 import dev.glyph.trainer.CheckpointException;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.TrainedRun;
@@ -120,8 +121,7 @@ public final class Exporter {
 
             Map<String, FileDigest> files = new LinkedHashMap<>();
             for (String f : List.of(ModelFolder.ONNX, ModelFolder.TORCHSCRIPT)) {
-                Path p = staging.resolve(f);
-                files.put(f, new FileDigest(ModelFolder.sha256(p), Files.size(p)));
+                files.put(f, FileDigest.of(staging.resolve(f)));
             }
             Map<String, String> hashes = new LinkedHashMap<>();
             files.forEach((k, v) -> hashes.put(k, v.sha256()));
@@ -141,10 +141,11 @@ public final class Exporter {
                 accuracy.put(f, parity.format(f).accuracy());
                 accuracyImages.put(f, parity.images());
             }
-            String manifest = Manifest.toJson(new Manifest.Content(name, version,
-                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), dataset, files, provenance,
-                    runDir.toString(), run.epochs(), accuracy, accuracyImages, parity.toJsonNode()));
-            Files.writeString(staging.resolve(ModelFolder.MANIFEST), manifest, StandardCharsets.UTF_8);
+            Manifest.Builder manifest = ModelFiles.manifest(name, version, dataset)
+                    .created(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).files(files)
+                    .sourceRun(runDir.toString(), run.epochs()).provenance(provenance).parity(parity.toJsonNode());
+            accuracy.forEach((f, a) -> manifest.accuracy(f, a, accuracyImages.get(f)));
+            manifest.build().write(staging);
 
             checkTarget(outDir, target, options.force()); // again: something may have appeared meanwhile
             ModelFolder.install(staging, target);
@@ -223,7 +224,7 @@ public final class Exporter {
         meta.put(OnnxWriter.META_PRODUCER_VERSION, Versions.glyph());
         meta.put("model_name", name);
         meta.put("model_version", version);
-        meta.put("labels", String.join(",", Manifest.labels(run.dataset())));
+        meta.put("labels", String.join(",", Manifest.labelsFor(run.dataset())));
         meta.put("preprocessing", "float32 [batch,1,28,28] NCHW, pixel/255, 0 = background, no normalisation");
         meta.put("epochs", Integer.toString(run.epochs()));
         Path onnx = dir.resolve(ModelFolder.ONNX);

@@ -1,16 +1,21 @@
 package dev.glyph.exporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.glyph.datasets.DataException;
 import dev.glyph.exporter.internal.FormatRunner;
-import dev.glyph.exporter.internal.Manifest;
-import dev.glyph.exporter.internal.ModelFolder;
 import dev.glyph.exporter.internal.OnnxInspector;
 import dev.glyph.exporter.internal.OnnxRunner;
 import dev.glyph.exporter.internal.ParityCheck;
 import dev.glyph.exporter.internal.TestImages;
 import dev.glyph.exporter.internal.TorchScriptRunner;
 import dev.glyph.exporter.internal.TrainedRunner;
+import dev.glyph.modelformat.AtomicFiles;
+import dev.glyph.modelformat.FileDigest;
+import dev.glyph.modelformat.Manifest;
+import dev.glyph.modelformat.ManifestFile;
+import dev.glyph.modelformat.ModelFolder;
+import dev.glyph.modelformat.ModelFormatException;
 import dev.glyph.trainer.CheckpointException;
 import dev.glyph.trainer.TrainedRun;
 import dev.glyph.trainer.TrainingException;
@@ -64,11 +69,11 @@ public final class Verifier {
         if (modelDir == null || options == null) {
             throw new IllegalArgumentException("the model folder and the options are required");
         }
-        Manifest.Data manifest = readManifest(modelDir);
+        ManifestFile manifest = readManifest(modelDir);
         Map<String, FileDigest> files = checkFiles(modelDir, manifest);
         checkOnnxContract(modelDir.resolve(ModelFolder.ONNX));
 
-        String dataset = manifest.dataset();
+        String dataset = manifest.manifest().datasetOrDefault();
         Path dataDir = options.dataDir() != null ? options.dataDir() : TestImages.defaultDir(dataset);
         TestImages test;
         try {
@@ -113,7 +118,7 @@ public final class Verifier {
         if (options.writeReport()) {
             Path out = modelDir.resolve(ModelFolder.PARITY);
             try {
-                ModelFolder.writeAtomically(out, report.toJson().getBytes(StandardCharsets.UTF_8));
+                AtomicFiles.writeString(out, report.toJson());
             } catch (IOException e) {
                 throw new VerifyException("the check " + (report.passed() ? "passed" : "failed") + " but " + out
                         + " cannot be written (" + e.getMessage() + "); pass --no-write to skip it", e);
@@ -134,43 +139,20 @@ public final class Verifier {
         return checkFiles(modelDir, readManifest(modelDir));
     }
 
-    private static Manifest.Data readManifest(Path modelDir) throws VerifyException {
+    private static ManifestFile readManifest(Path modelDir) throws VerifyException {
         try {
-            return Manifest.read(modelDir);
-        } catch (IOException e) {
+            return ManifestFile.read(modelDir);
+        } catch (ModelFormatException e) {
             throw new VerifyException(e.getMessage(), e);
         }
     }
 
-    private static Map<String, FileDigest> checkFiles(Path dir, Manifest.Data manifest) throws VerifyException {
-        for (String required : List.of(ModelFolder.ONNX, ModelFolder.TORCHSCRIPT)) {
-            if (!manifest.files().containsKey(required)) {
-                throw new VerifyException(manifest.file() + ": files lists " + manifest.files().keySet()
-                        + "; expected entries for " + ModelFolder.ONNX + " and " + ModelFolder.TORCHSCRIPT);
-            }
+    private static Map<String, FileDigest> checkFiles(Path dir, ManifestFile manifest) throws VerifyException {
+        try {
+            return ModelFolder.verifyFiles(dir, manifest, ModelFolder.ONNX, ModelFolder.TORCHSCRIPT);
+        } catch (ModelFormatException e) {
+            throw new VerifyException(e.getMessage(), e);
         }
-        for (Map.Entry<String, FileDigest> e : manifest.files().entrySet()) {
-            Path f = dir.resolve(e.getKey());
-            FileDigest want = e.getValue();
-            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-                throw new VerifyException(e.getKey() + " is listed in " + manifest.file() + " but " + f
-                        + " is missing (expected " + want.size() + " bytes, SHA-256 " + want.sha256() + ")");
-            }
-            String actual;
-            long size;
-            try {
-                size = Files.size(f);
-                actual = ModelFolder.sha256(f);
-            } catch (IOException ex) {
-                throw new VerifyException("cannot read " + f + ": " + ex.getMessage(), ex);
-            }
-            if (!actual.equals(want.sha256()) || size != want.size()) {
-                throw new VerifyException(e.getKey() + " does not match " + manifest.file() + ": expected SHA-256 "
-                        + want.sha256() + " (" + want.size() + " bytes), found SHA-256 " + actual + " (" + size
-                        + " bytes); the file was modified or corrupted, re-export the model");
-            }
-        }
-        return manifest.files();
     }
 
     private static void checkOnnxContract(Path onnx) throws VerifyException {
@@ -185,9 +167,10 @@ public final class Verifier {
     }
 
     /** The run to compare, or null (with a note) when there is none. */
-    private static TrainedRun resolveRun(Path runDir, Manifest.Data manifest, List<String> notes)
+    private static TrainedRun resolveRun(Path runDir, ManifestFile manifestFile, List<String> notes)
             throws VerifyException {
-        JsonNode prov = manifest.provenance();
+        Manifest manifest = manifestFile.manifest();
+        JsonNode prov = manifest.provenance() == null ? MissingNode.getInstance() : manifest.provenance();
         if (runDir != null) {
             TrainedRun run;
             try {
@@ -195,9 +178,9 @@ public final class Verifier {
             } catch (CheckpointException e) {
                 throw new VerifyException("--run " + runDir + ": " + e.getMessage(), e);
             }
-            if (!run.dataset().equals(manifest.dataset())) {
+            if (!run.dataset().equals(manifest.datasetOrDefault())) {
                 throw new VerifyException("--run " + runDir + " trained on " + run.dataset() + " but the model was "
-                        + "exported from a " + manifest.dataset() + " run; pass the run the model came from");
+                        + "exported from a " + manifest.datasetOrDefault() + " run; pass the run the model came from");
             }
             if (!prov.isMissingNode() && !prov.equals(run.provenance())) {
                 notes.add("the run folder " + runDir + " holds a different run than the one exported (its provenance "

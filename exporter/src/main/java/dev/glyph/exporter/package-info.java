@@ -5,8 +5,9 @@
  * trained model, the TorchScript file (DJL) and the ONNX file (ONNX Runtime) on the test set.
  *
  * <p>Values: {@link dev.glyph.exporter.ExportOptions}, {@link dev.glyph.exporter.ExportResult},
- * {@link dev.glyph.exporter.VerifyOptions}, {@link dev.glyph.exporter.ParityReport},
- * {@link dev.glyph.exporter.FileDigest}. Checked exceptions: {@link dev.glyph.exporter.ExportException},
+ * {@link dev.glyph.exporter.VerifyOptions}, {@link dev.glyph.exporter.ParityReport}; file digests and the
+ * manifest are model-format types ({@code dev.glyph.modelformat}). {@link dev.glyph.exporter.ModelFiles} gives
+ * the ONNX bytes of weights and a manifest builder with the model contract filled in. Checked exceptions: {@link dev.glyph.exporter.ExportException},
  * {@link dev.glyph.exporter.VerifyException}; no engine exception (ai.djl.*, ai.onnxruntime.*) crosses this API.
  *
  * <p>Implementation classes live in {@code dev.glyph.exporter.internal} and are not part of the API.

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.glyph.exporter.internal.ModelFolder;
+import dev.glyph.modelformat.ModelFolder;
+import dev.glyph.modelformat.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ class ExportAtomicityTest {
         assertEquals("7", m.get("version").asText());
         assertEquals(200, m.get("parity").get("images").asInt());
         assertEquals("digits-v", r.name());
-        assertEquals(ModelFolder.sha256(out.resolve("model.pt")), r.files().get("model.pt").sha256());
+        assertEquals(Sha256.hex(out.resolve("model.pt")), r.files().get("model.pt").sha256());
         // Same weights and metadata except name/version: model.pt is byte-identical, model.onnx is not.
         assertEquals(ExportFixtures.export().files().get("model.pt"), r.files().get("model.pt"));
     }

@@ -1,6 +1,6 @@
 package dev.glyph.exporter;
 
-import dev.glyph.exporter.internal.ModelFolder;
+import dev.glyph.modelformat.ModelFolder;
 import dev.glyph.trainer.DeviceChoice;
 import dev.glyph.trainer.OptimizerKind;
 import dev.glyph.trainer.TrainConfig;

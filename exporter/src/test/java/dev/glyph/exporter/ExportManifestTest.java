@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.glyph.exporter.internal.ModelFolder;
+import dev.glyph.modelformat.ModelFolder;
+import dev.glyph.modelformat.Sha256;
 import dev.glyph.exporter.internal.OnnxInspector;
 import dev.glyph.exporter.internal.OnnxModelInfo;
 import dev.glyph.trainer.TrainedRun;
@@ -52,7 +53,7 @@ class ExportManifestTest {
         assertEquals(2, files.size());
         for (String f : List.of("model.onnx", "model.pt")) {
             Path p = dir.resolve(f);
-            assertEquals(ModelFolder.sha256(p), files.get(f).get("sha256").asText(), f);
+            assertEquals(Sha256.hex(p), files.get(f).get("sha256").asText(), f);
             assertEquals(Files.size(p), files.get(f).get("size").asLong(), f);
             assertEquals(ExportFixtures.export().files().get(f).sha256(), files.get(f).get("sha256").asText());
         }

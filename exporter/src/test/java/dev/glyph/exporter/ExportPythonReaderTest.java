@@ -3,8 +3,8 @@ package dev.glyph.exporter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.glyph.testtools.OutsideTools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glyph.exporter.internal.OnnxRunner;
@@ -32,23 +32,9 @@ class ExportPythonReaderTest {
     @TempDir
     Path tmp;
 
-    private static String pythonWithTorchAndOnnx() throws Exception {
-        for (String candidate : List.of("/usr/bin/python3", "python3")) {
-            try {
-                if (TorchScriptFixtures.run(List.of(candidate, "-c", "import torch, onnx"), 120).exitCode() == 0) {
-                    return candidate;
-                }
-            } catch (java.io.IOException e) {
-                // not installed under this name
-            }
-        }
-        return null;
-    }
-
     @Test
     void exportedFolder_pythonTorchAndOnnxChecker_loadMatchAndAccept() throws Exception {
-        String python = pythonWithTorchAndOnnx();
-        assumeTrue(python != null, "no python3 with torch and onnx; apt-get install python3-torch python3-onnx");
+        String python = OutsideTools.requirePython("torch", "onnx").toString();
         Path model = ExportFixtures.model();
         TestImages test = TestImages.load("mnist", ExportFixtures.DATA, N);
         Path input = tmp.resolve("input.f32");

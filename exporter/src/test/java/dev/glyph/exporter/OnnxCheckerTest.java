@@ -3,6 +3,7 @@ package dev.glyph.exporter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.testtools.OutsideTools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glyph.exporter.internal.OnnxWriter;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,27 +63,7 @@ class OnnxCheckerTest {
 
     @BeforeAll
     static void findPython() {
-        List<String> candidates = new ArrayList<>();
-        String configured = System.getProperty("glyph.python");
-        if (configured != null && !configured.isBlank()) {
-            candidates.add(configured);
-        }
-        if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
-            candidates.add("/usr/bin/python3");
-        }
-        candidates.add("python3");
-        for (String candidate : candidates) {
-            try {
-                if (run(List.of(candidate, "-c", "import onnx")).exitCode == 0) {
-                    python = candidate;
-                    break;
-                }
-            } catch (IOException e) {
-                // Not installed under this name; try the next one.
-            }
-        }
-        Assumptions.assumeTrue(python != null,
-                "python3-onnx not installed: apt-get install python3-onnx (tried " + candidates + ")");
+        python = OutsideTools.requirePython("onnx").toString();
     }
 
     private record Outcome(int exitCode, String stdout, String stderr) {

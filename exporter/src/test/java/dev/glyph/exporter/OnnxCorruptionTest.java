@@ -16,7 +16,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.glyph.exporter.internal.OnnxInspector;
 import dev.glyph.exporter.internal.OnnxModelInfo;
 import dev.glyph.exporter.internal.OnnxWriter;
-import dev.glyph.exporter.internal.ReferenceForward;
 import dev.glyph.trainer.ModelWeights;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -11,7 +11,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.glyph.exporter.internal.OnnxWriter;
-import dev.glyph.exporter.internal.ReferenceForward;
 import dev.glyph.trainer.ModelWeights;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;

@@ -183,6 +183,37 @@ class OnnxWriterTest {
         }
     }
 
+    /** Before model-format's atomic write, both writers used the fixed temp name .model.onnx.tmp and collided. */
+    @Test
+    void write_twoThreadsToOnePath_bothSucceedAndTheFileIsOneOfTheModels() throws Exception {
+        Path out = dir.resolve("concurrent.onnx");
+        ModelWeights other = OnnxTestSupport.randomWeights(8);
+        byte[] a = OnnxWriter.toBytes(weights, metadata());
+        byte[] b = OnnxWriter.toBytes(other, metadata());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<?>> writers = new ArrayList<>();
+            for (ModelWeights w : List.of(weights, other)) {
+                writers.add(pool.submit(() -> {
+                    for (int i = 0; i < 10; i++) {
+                        OnnxWriter.write(w, metadata(), out);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : writers) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        byte[] last = Files.readAllBytes(out);
+        assertTrue(java.util.Arrays.equals(a, last) || java.util.Arrays.equals(b, last), "a whole model");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().contains(".tmp")), "no temporary file left");
+        }
+    }
+
     @Test
     void toModel_nanWeight_throwsNamingParameter() {
         List<Tensor> tensors = new ArrayList<>(weights.tensors());

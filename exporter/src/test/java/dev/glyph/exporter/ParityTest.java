@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glyph.exporter.internal.FormatRunner;
 import dev.glyph.exporter.internal.OnnxRunner;
 import dev.glyph.exporter.internal.ParityCheck;
-import dev.glyph.exporter.internal.ReferenceForward;
 import dev.glyph.exporter.internal.TestImages;
 import dev.glyph.exporter.internal.TorchScriptRunner;
 import dev.glyph.exporter.internal.TrainedRunner;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.glyph.testtools.OutsideTools;
 import dev.glyph.exporter.internal.Pickler;
 
 import java.io.ByteArrayOutputStream;
@@ -149,8 +149,7 @@ class PicklerTest {
     /** Python's own unpickler is an independent reader of the same bytes. */
     @Test
     void finish_mixedValues_pythonUnpicklerReadsThem(@TempDir Path dir) throws IOException {
-        String python = TorchScriptFixtures.anyPython();
-        assumeTrue(python != null, "python3 not installed");
+        String python = OutsideTools.requirePython().toString();
         Pickler p = new Pickler();
         p.emptyDict().mark();
         p.string("ints").emptyList().mark();

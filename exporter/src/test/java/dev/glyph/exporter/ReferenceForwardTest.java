@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.exporter.internal.ReferenceForward;
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.Tensor;

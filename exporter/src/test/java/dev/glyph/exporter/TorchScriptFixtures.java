@@ -16,9 +16,6 @@ import java.util.concurrent.TimeUnit;
 /** Shared helpers for the TorchScript, pickle and reference-forward tests. */
 final class TorchScriptFixtures {
 
-    private static String pythonWithTorch;
-    private static boolean pythonProbed;
-
     private TorchScriptFixtures() {
     }
 
@@ -98,42 +95,6 @@ final class TorchScriptFixtures {
             System.arraycopy(flat, i * k, out[i], 0, k);
         }
         return out;
-    }
-
-    /**
-     * Returns a python executable that can {@code import torch} (the PATH's python3 first, then Debian's
-     * /usr/bin/python3, which is where apt's python3-torch lives), or null if there is none.
-     */
-    static synchronized String pythonWithTorch() {
-        if (!pythonProbed) {
-            pythonProbed = true;
-            for (String candidate : List.of("python3", "/usr/bin/python3")) {
-                try {
-                    Result r = run(List.of(candidate, "-c", "import torch"), 120);
-                    if (r.exitCode() == 0) {
-                        pythonWithTorch = candidate;
-                        break;
-                    }
-                } catch (IOException e) {
-                    // not installed: try the next candidate
-                }
-            }
-        }
-        return pythonWithTorch;
-    }
-
-    /** Returns a python3 executable (any), or null. */
-    static String anyPython() {
-        for (String candidate : List.of("python3", "/usr/bin/python3")) {
-            try {
-                if (run(List.of(candidate, "-c", "pass"), 60).exitCode() == 0) {
-                    return candidate;
-                }
-            } catch (IOException e) {
-                // try the next one
-            }
-        }
-        return null;
     }
 
     record Result(int exitCode, String stdout, String stderr) {

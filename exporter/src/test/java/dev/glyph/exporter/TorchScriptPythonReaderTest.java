@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.glyph.testtools.OutsideTools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.glyph.exporter.internal.ReferenceForward;
 import dev.glyph.exporter.internal.TorchScriptWriter;
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;
@@ -47,8 +46,7 @@ class TorchScriptPythonReaderTest {
 
     @Test
     void torchJitLoad_python113_matchesWeightsExtraFileAndReferenceForward(@TempDir Path dir) throws IOException {
-        String python = TorchScriptFixtures.pythonWithTorch();
-        assumeTrue(python != null, "python3 with torch not installed; apt-get install python3-torch");
+        String python = OutsideTools.requirePython("torch").toString();
 
         ModelWeights weights = TorchScriptFixtures.randomWeights(77);
         String provenance = "{\"exporter\":\"glyph\",\"ok\":true,\"µ\":1}";

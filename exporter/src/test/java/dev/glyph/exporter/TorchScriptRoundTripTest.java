@@ -19,7 +19,6 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-import dev.glyph.exporter.internal.ReferenceForward;
 import dev.glyph.exporter.internal.TorchScriptWriter;
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glyph.exporter.internal.ModelFolder;
+import dev.glyph.modelformat.ModelFolder;
+import dev.glyph.modelformat.Sha256;
 import dev.glyph.exporter.internal.OnnxRunner;
 import dev.glyph.exporter.internal.TorchScriptRunner;
 import java.io.IOException;
@@ -60,7 +61,7 @@ class VerifyCorruptionTest {
         byte[] b = Files.readAllBytes(pt);
         Files.write(pt, Arrays.copyOf(b, b.length / 2));
         VerifyException e = verifyFails(model);
-        assertNamesFileAndHashes(e, "model.pt", manifestSha(model, "model.pt"), ModelFolder.sha256(pt));
+        assertNamesFileAndHashes(e, "model.pt", manifestSha(model, "model.pt"), Sha256.hex(pt));
         assertTrue(e.getMessage().contains(b.length + " bytes") && e.getMessage().contains(b.length / 2 + " bytes"),
                 e.getMessage());
     }
@@ -73,7 +74,7 @@ class VerifyCorruptionTest {
         b[b.length / 2] ^= 0x01; // inside a weight: ONNX Runtime would still load it
         Files.write(onnx, b);
         VerifyException e = verifyFails(model);
-        assertNamesFileAndHashes(e, "model.onnx", manifestSha(model, "model.onnx"), ModelFolder.sha256(onnx));
+        assertNamesFileAndHashes(e, "model.onnx", manifestSha(model, "model.onnx"), Sha256.hex(onnx));
     }
 
     @Test
@@ -84,7 +85,7 @@ class VerifyCorruptionTest {
         ((ObjectNode) m.get("files").get("model.pt")).put("sha256", wrong);
         Files.writeString(model.resolve("manifest.json"), JSON.writeValueAsString(m));
         VerifyException e = verifyFails(model);
-        assertNamesFileAndHashes(e, "model.pt", wrong, ModelFolder.sha256(model.resolve("model.pt")));
+        assertNamesFileAndHashes(e, "model.pt", wrong, Sha256.hex(model.resolve("model.pt")));
     }
 
     @Test
@@ -164,13 +165,13 @@ class VerifyCorruptionTest {
     void checkFiles_intactCopy_returnsTheManifestDigests() throws Exception {
         Path model = copy();
         var files = Verifier.checkFiles(model);
-        assertEquals(ModelFolder.sha256(model.resolve("model.onnx")), files.get("model.onnx").sha256());
+        assertEquals(Sha256.hex(model.resolve("model.onnx")), files.get("model.onnx").sha256());
         assertEquals(Files.size(model.resolve("model.pt")), files.get("model.pt").size());
     }
 
     private static void rehash(Path model, String file) throws IOException {
         ObjectNode m = (ObjectNode) JSON.readTree(Files.readString(model.resolve("manifest.json")));
-        ((ObjectNode) m.get("files").get(file)).put("sha256", ModelFolder.sha256(model.resolve(file)))
+        ((ObjectNode) m.get("files").get(file)).put("sha256", Sha256.hex(model.resolve(file)))
                 .put("size", Files.size(model.resolve(file)));
         Files.writeString(model.resolve("manifest.json"), JSON.writeValueAsString(m));
     }

@@ -113,7 +113,7 @@ class VerifyTest {
         ObjectMapper json = new ObjectMapper();
         ObjectNode manifest = (ObjectNode) json.readTree(Files.readString(model.resolve("manifest.json")));
         ((ObjectNode) manifest.get("files").get("model.onnx"))
-                .put("sha256", dev.glyph.exporter.internal.ModelFolder.sha256(model.resolve("model.onnx")))
+                .put("sha256", dev.glyph.modelformat.Sha256.hex(model.resolve("model.onnx")))
                 .put("size", Files.size(model.resolve("model.onnx")));
         Files.writeString(model.resolve("manifest.json"), json.writeValueAsString(manifest));
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.modelformat.Sha256;
+import dev.glyph.testfixtures.TestModels;
 import dev.glyph.inferencesdk.DigitClassifier;
 import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.Options;
@@ -154,13 +156,13 @@ class ClassifyResultsTest {
             ModelInfo info = h.blocking().getModelInfo(GetModelInfoRequest.getDefaultInstance());
             assertEquals("mnist", info.getName());
             assertEquals("1", info.getVersion());
-            assertTrue(info.getProvenanceJson().contains("\"grpc-test\""), info.getProvenanceJson());
+            assertTrue(info.getProvenanceJson().contains("\"" + TestModels.RUN + "\""), info.getProvenanceJson());
             assertEquals("image", info.getInput().getName());
             assertEquals("float32", info.getInput().getDtype());
             assertEquals(List.of(-1L, 1L, 28L, 28L), info.getInput().getShapeList());
             assertEquals(2, info.getOutputsCount());
             assertEquals(10, info.getLabelsCount());
-            assertEquals(TestModels.sha256(Files.readAllBytes(model.resolve("model.onnx"))), info.getOnnxSha256());
+            assertEquals(Sha256.hex(Files.readAllBytes(model.resolve("model.onnx"))), info.getOnnxSha256());
             assertEquals("CPU", info.getExecutionProvider());
             assertEquals(32, info.getBatching().getMaxBatchSize());
             assertEquals(1500, info.getBatching().getMaxDelayUs());

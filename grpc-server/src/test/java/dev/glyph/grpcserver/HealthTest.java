@@ -3,6 +3,7 @@ package dev.glyph.grpcserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.testfixtures.TestModels;
 import io.grpc.Context;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;

@@ -3,6 +3,8 @@ package dev.glyph.grpcserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.testfixtures.TestModels;
+import dev.glyph.testtools.OutsideTools;
 import dev.glyph.inferencesdk.DigitClassifier;
 import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.Options;
@@ -16,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * grpc_tools (/usr/bin/python3), talking to a Netty server on a loopback port.
  */
 class PythonClientTest {
-
-    static final String PYTHON = "/usr/bin/python3";
 
     @TempDir
     Path tmp;
@@ -44,20 +43,6 @@ class PythonClientTest {
         return out;
     }
 
-    private static boolean grpcToolsAvailable() {
-        if (!Files.isExecutable(Path.of(PYTHON))) {
-            return false;
-        }
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import grpc, grpc_tools.protoc").redirectErrorStream(true)
-                    .start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
     private static void copyResource(String name, Path to) throws IOException {
         try (InputStream in = PythonClientTest.class.getResourceAsStream(name)) {
             if (in == null) {
@@ -70,12 +55,11 @@ class PythonClientTest {
 
     @Test
     void pythonClient_generatedStubs_classifyAndErrorsLikeJava() throws Exception {
-        Assumptions.assumeTrue(grpcToolsAvailable(),
-                "skipped: " + PYTHON + " with grpc_tools is missing (apt install python3-grpcio python3-grpc-tools)");
+        String python = OutsideTools.requirePython("grpc", "grpc_tools.protoc").toString();
         Path protoDir = tmp.resolve("proto");
         copyResource("/glyph/v1/classifier.proto", protoDir.resolve("glyph/v1/classifier.proto"));
         Path stubs = Files.createDirectories(tmp.resolve("stubs"));
-        run(tmp, List.of(PYTHON, "-m", "grpc_tools.protoc", "-I" + protoDir, "--python_out=" + stubs,
+        run(tmp, List.of(python, "-m", "grpc_tools.protoc", "-I" + protoDir, "--python_out=" + stubs,
                 "--grpc_python_out=" + stubs, "glyph/v1/classifier.proto"));
         Path script = tmp.resolve("glyph_client.py");
         copyResource("/python/glyph_client.py", script);
@@ -95,7 +79,7 @@ class PythonClientTest {
 
         try (GlyphServer server = GlyphServer.open(ServerConfig.defaults(model).host("127.0.0.1").port(0)
                 .metricsPort(-1).intraOpThreads(1))) {
-            String out = run(tmp, List.of(PYTHON, script.toString(), stubs.toString(), "127.0.0.1:" + server.port(),
+            String out = run(tmp, List.of(python, script.toString(), stubs.toString(), "127.0.0.1:" + server.port(),
                     imagesFile.toString()));
             List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
             assertEquals("model mnist 1", lines.get(0), out);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.testfixtures.TestModels;
 import com.google.protobuf.ByteString;
 import dev.glyph.inferencesdk.BatcherStats;
 import dev.glyph.proto.v1.ClassifyRequest;

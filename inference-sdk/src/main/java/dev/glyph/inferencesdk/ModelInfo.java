@@ -1,18 +1,20 @@
 package dev.glyph.inferencesdk;
 
+import dev.glyph.modelformat.FileDigest;
+import dev.glyph.modelformat.TensorSpec;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What a loaded model folder says about itself, read from its {@code manifest.json}
- * (see docs/model-folder.md).
+ * (see docs/model-folder.md) through the model-format module; {@link FileDigest} and {@link TensorSpec} are
+ * that module's types.
  *
  * <pre>{@code
  * ModelInfo info = classifier.modelInfo();
  * System.out.println(info.name() + "/" + info.version() + " " + info.files().get("model.onnx").sha256());
- * String provenance = info.provenanceJson();   // raw JSON text, "null" when absent
+ * String provenance = info.provenanceJson();   // compact JSON text, "null" when absent
  * }</pre>
  *
  * <p>Thread-safety: immutable.
@@ -28,7 +30,8 @@ import java.util.Map;
  * @param outputs the output tensors as the manifest describes them
  * @param labels class index to label text
  * @param accuracy test accuracies in percent by kind ({@code trained}, {@code onnx}, ...); may be empty
- * @param provenanceJson the manifest's {@code provenance} object as raw JSON text ({@code null} JSON literal when absent)
+ * @param provenanceJson the manifest's {@code provenance} object as compact JSON text ({@code null} JSON literal
+ *     when absent)
  * @param manifestJson the whole manifest as read
  */
 public record ModelInfo(Path directory, int formatVersion, String name, String version, String created,
@@ -41,51 +44,6 @@ public record ModelInfo(Path directory, int formatVersion, String name, String v
         outputs = List.copyOf(outputs);
         labels = List.copyOf(labels);
         accuracy = Map.copyOf(accuracy);
-    }
-
-    /**
-     * A file's recorded digest.
-     *
-     * @param sha256 lowercase hex SHA-256 of the whole file
-     * @param size size in bytes
-     */
-    public record FileDigest(String sha256, long size) {
-    }
-
-    /**
-     * A tensor's name, element type and shape; {@code -1} marks the symbolic batch dimension.
-     *
-     * @param name tensor name, e.g. {@code image}
-     * @param dtype element type, e.g. {@code float32}
-     * @param shape dimensions, {@code -1} for a symbolic one
-     */
-    public record TensorSpec(String name, String dtype, long[] shape) {
-        /** Copies the shape. */
-        public TensorSpec {
-            shape = shape.clone();
-        }
-
-        /** Returns a copy of the shape. */
-        @Override
-        public long[] shape() {
-            return shape.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TensorSpec t && t.name.equals(name) && t.dtype.equals(dtype)
-                    && Arrays.equals(t.shape, shape);
-        }
-
-        @Override
-        public int hashCode() {
-            return name.hashCode() * 31 + Arrays.hashCode(shape);
-        }
-
-        @Override
-        public String toString() {
-            return name + " " + dtype + " " + Arrays.toString(shape);
-        }
     }
 
     /** Returns the label text of class {@code index} (its decimal index when the manifest has no labels). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.testfixtures.TestModels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,7 +73,7 @@ class BatchingClassifierTest {
 
     @Test
     void classify_concurrentCallers_noCrossTalkAndBatchesForm() throws Exception {
-        List<DigitImage> imgs = TestModels.randomImages(1_500, 21);
+        List<DigitImage> imgs = DigitImages.random(1_500, 21);
         try (BatchingClassifier b = BatchingClassifier.create(classifier,
                 BatcherOptions.defaults().maxBatchSize(32).maxDelay(Duration.ofMillis(2)))) {
             assertEquals(0, crossTalk(imgs, 16, b));
@@ -88,7 +88,6 @@ class BatchingClassifierTest {
     @Test
     void classify_10kMnistTestImagesAtConcurrency16_zeroMismatches() throws Exception {
         Path dir = MnistTestData.dir();
-        Assumptions.assumeTrue(dir != null, "data/mnist not present");
         MnistTestData.Set set = MnistTestData.loadTest(dir);
         List<DigitImage> imgs = new ArrayList<>(set.count());
         for (int i = 0; i < set.count(); i++) {
@@ -105,7 +104,7 @@ class BatchingClassifierTest {
 
     @Test
     void submitAll_request_predictionsInOrderMatchDirect() throws Exception {
-        List<DigitImage> imgs = TestModels.randomImages(50, 22);
+        List<DigitImage> imgs = DigitImages.random(50, 22);
         List<Prediction> direct = classifier.classifyBatch(imgs);
         try (BatchingClassifier b = BatchingClassifier.create(classifier, BatcherOptions.defaults().maxBatchSize(16))) {
             List<Prediction> ps = b.submitAll(imgs, Instant.now().plusSeconds(60)).get(60, TimeUnit.SECONDS);
@@ -132,7 +131,7 @@ class BatchingClassifierTest {
             }
         };
         try (BatchingClassifier b = BatchingClassifier.create(classifier, BatcherOptions.defaults().listener(l))) {
-            b.submitAll(TestModels.randomImages(10, 23), null).join();
+            b.submitAll(DigitImages.random(10, 23), null).join();
             b.close();
             assertEquals(10, images.get());
             assertEquals(10, waits.get());
@@ -151,10 +150,10 @@ class BatchingClassifierTest {
     void close_thenSubmit_throwsClosedAndWorkerGone() throws Exception {
         BatchingClassifier b = BatchingClassifier.create(classifier,
                 BatcherOptions.defaults().threadName("t-batching-close"));
-        b.classify(TestModels.randomImages(1, 24).get(0));
+        b.classify(DigitImages.random(1, 24).get(0));
         b.close();
         b.close();
-        assertThrows(BatcherClosedException.class, () -> b.submit(TestModels.randomImages(1, 25).get(0), null));
+        assertThrows(BatcherClosedException.class, () -> b.submit(DigitImages.random(1, 25).get(0), null));
         assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("t-batching-close")));
         assertFalse(classifier.isClosed(), "closing the batcher leaves the classifier open");
     }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.exporter.internal.ReferenceForward;
+import dev.glyph.exporter.ReferenceForward;
+import dev.glyph.modelformat.Sha256;
+import dev.glyph.testfixtures.TestModels;
 import dev.glyph.trainer.ModelWeights;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +66,7 @@ class DigitClassifierTest {
 
     @Test
     void classifyBatch_randomWeights_matchesPureJavaReferenceForward() {
-        List<DigitImage> imgs = TestModels.randomImages(5, 1);
+        List<DigitImage> imgs = DigitImages.random(5, 1);
         float[] flat = new float[5 * 784];
         for (int i = 0; i < 5; i++) {
             imgs.get(i).copyTo(flat, i * 784);
@@ -85,7 +87,7 @@ class DigitClassifierTest {
 
     @Test
     void classify_single_equalsBatchEntry() {
-        List<DigitImage> imgs = TestModels.randomImages(8, 2);
+        List<DigitImage> imgs = DigitImages.random(8, 2);
         List<Prediction> batch = classifier.classifyBatch(imgs);
         for (int i = 0; i < imgs.size(); i++) {
             Prediction one = classifier.classify(imgs.get(i));
@@ -129,7 +131,7 @@ class DigitClassifierTest {
         try (DigitClassifier c = DigitClassifier.open(modelDir,
                 Options.defaults().device(Device.cuda(0)).allowCpuFallback(true).intraOpThreads(1))) {
             assertEquals("CPU", c.activeProvider());
-            assertEquals(10, c.classify(TestModels.randomImages(1, 3).get(0)).probabilities().length);
+            assertEquals(10, c.classify(DigitImages.random(1, 3).get(0)).probabilities().length);
         }
     }
 
@@ -179,11 +181,11 @@ class DigitClassifierTest {
     void open_hashMismatch_namesFileAndBothHashes() throws Exception {
         byte[] onnx = TestModels.onnxBytes(weights);
         Path d = TestModels.folder(tmp.resolve("tampered"), onnx);
-        String expected = dev.glyph.inferencesdk.internal.OrtClassifier.sha256(onnx);
+        String expected = Sha256.hex(onnx);
         byte[] bad = onnx.clone();
         bad[bad.length - 100] ^= 1;
         Files.write(d.resolve("model.onnx"), bad);
-        String actual = dev.glyph.inferencesdk.internal.OrtClassifier.sha256(bad);
+        String actual = Sha256.hex(bad);
         assertMessage(loadFails(d), "model.onnx", expected, actual);
     }
 
@@ -235,11 +237,11 @@ class DigitClassifierTest {
         assertMessage(e, "null");
         e = assertThrows(IllegalArgumentException.class, () -> classifier.classifyBatch(List.of()));
         assertMessage(e, "empty", "1..64");
-        List<DigitImage> withNull = new ArrayList<>(TestModels.randomImages(3, 4));
+        List<DigitImage> withNull = new ArrayList<>(DigitImages.random(3, 4));
         withNull.add(1, null);
         e = assertThrows(IllegalArgumentException.class, () -> classifier.classifyBatch(withNull));
         assertMessage(e, "image 1 of 4 is null");
-        e = assertThrows(IllegalArgumentException.class, () -> classifier.classifyBatch(TestModels.randomImages(65, 5)));
+        e = assertThrows(IllegalArgumentException.class, () -> classifier.classifyBatch(DigitImages.random(65, 5)));
         assertMessage(e, "65 images", "at most 64");
         assertThrows(IllegalArgumentException.class, () -> classifier.classify(null));
     }
@@ -260,7 +262,7 @@ class DigitClassifierTest {
     @Test
     void close_thenCall_throwsIllegalStateAndCloseIsIdempotent() throws Exception {
         DigitClassifier c = DigitClassifier.open(modelDir, Options.defaults().intraOpThreads(1));
-        DigitImage img = TestModels.randomImages(1, 6).get(0);
+        DigitImage img = DigitImages.random(1, 6).get(0);
         c.classify(img);
         c.close();
         c.close();
@@ -270,7 +272,7 @@ class DigitClassifierTest {
 
     @Test
     void classify_concurrentCallers_matchSingleThreadedResults() throws Exception {
-        List<DigitImage> imgs = TestModels.randomImages(200, 7);
+        List<DigitImage> imgs = DigitImages.random(200, 7);
         List<Prediction> expected = new ArrayList<>();
         for (DigitImage i : imgs) {
             expected.add(classifier.classify(i));
@@ -317,7 +319,6 @@ class DigitClassifierTest {
     @Test
     void classify_mnistTestImages_allLabelsValid() throws Exception {
         Path dir = MnistTestData.dir();
-        org.junit.jupiter.api.Assumptions.assumeTrue(dir != null, "data/mnist not present");
         MnistTestData.Set set = MnistTestData.loadTest(dir);
         List<DigitImage> imgs = new ArrayList<>();
         for (int i = 0; i < 64; i++) {

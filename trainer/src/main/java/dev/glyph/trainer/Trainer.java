@@ -299,7 +299,7 @@ public final class Trainer {
         try (PtNDManager step = (PtNDManager) net.manager().newSubManager()) {
             PtNDArray x = JniUtils.slice(xTest, 0, 0, Math.min(batch, xTest.getShape().get(0)), 1);
             x.attach(step);
-            dev.glyph.trainer.internal.AtomicFiles.writeString(runDir.resolve("summary.txt"),
+            dev.glyph.modelformat.AtomicFiles.writeString(runDir.resolve("summary.txt"),
                     "MnistNet (input [" + batch + ", 1, 28, 28] float32, pixel/255)\n"
                     + RunFiles.summary(net.layerShapes(x, step)));
         } finally {

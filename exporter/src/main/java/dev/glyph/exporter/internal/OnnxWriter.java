@@ -2,6 +2,7 @@ package dev.glyph.exporter.internal;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import dev.glyph.modelformat.AtomicFiles;
 import dev.glyph.proto.onnx.AttributeProto;
 import dev.glyph.proto.onnx.GraphProto;
 import dev.glyph.proto.onnx.ModelProto;
@@ -16,13 +17,9 @@ import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.Tensor;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -80,8 +77,9 @@ public final class OnnxWriter {
     }
 
     /**
-     * Writes the model to {@code out}, replacing an existing file. The bytes go to a temporary file in the
-     * same folder first, which is then moved into place, so a failed write never leaves a half file.
+     * Writes the model to {@code out}, replacing an existing file, through {@link AtomicFiles} (unique temporary
+     * file, fsync, atomic rename, fsync of the folder), so a failed write never leaves a half file and concurrent
+     * writers never collide.
      *
      * @throws IllegalArgumentException if a weight is not finite or a metadata key or value is null or
      *     the key is empty
@@ -89,26 +87,8 @@ public final class OnnxWriter {
      */
     public static void write(ModelWeights weights, Map<String, String> metadata, Path out) throws IOException {
         ModelProto model = toModel(weights, metadata);
-        Path abs = out.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        // Not Files.createTempFile: its owner-only permissions would carry over to the model file.
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                model.writeTo(os);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        LOG.debug("wrote ONNX model {} ({} bytes)", abs, model.getSerializedSize());
+        AtomicFiles.write(out, model::writeTo);
+        LOG.debug("wrote ONNX model {} ({} bytes)", out, model.getSerializedSize());
     }
 
     /** Returns the serialized model; see {@link #write}. */

@@ -4,13 +4,13 @@ import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.Tensor;
 
-import java.io.BufferedOutputStream;
+import dev.glyph.modelformat.AtomicFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -114,7 +114,7 @@ public final class TorchScriptWriter {
      * @param extraFiles entries stored as {@code extra/<name>} (readable with {@code torch.jit.load(...,
      *     _extra_files=...)}); {@code null} means none. Names must be relative paths without empty, {@code .} or
      *     {@code ..} segments, backslashes or control characters
-     * @param out the file to write; its parent directory must exist
+     * @param out the file to write, atomically ({@link AtomicFiles}); its parent directory must exist
      * @throws IllegalArgumentException if {@code weights} is null or an extra file name or value is invalid
      * @throws IOException if the file cannot be written
      */
@@ -126,8 +126,14 @@ public final class TorchScriptWriter {
             throw new IllegalArgumentException("output path is null");
         }
         Map<String, byte[]> extras = sortedExtras(extraFiles);
-        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16);
-                ZipOutputStream zip = new ZipOutputStream(file, StandardCharsets.UTF_8)) {
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new NoSuchFileException(out + ": the folder " + parent + " does not exist; expected an existing "
+                    + "folder to write the TorchScript archive into");
+        }
+        AtomicFiles.write(out, file -> {
+            // finish(), not close(): AtomicFiles owns the stream and fsyncs it before the rename.
+            ZipOutputStream zip = new ZipOutputStream(file, StandardCharsets.UTF_8);
             for (Map.Entry<String, byte[]> e : extras.entrySet()) {
                 putStored(zip, "extra/" + e.getKey(), e.getValue());
             }
@@ -141,7 +147,8 @@ public final class TorchScriptWriter {
             putStored(zip, "code/__torch__/torch/nn/modules/linear.py", ascii(LINEAR_SOURCE));
             putStored(zip, "constants.pkl", new Pickler().emptyTuple().finish());
             putStored(zip, "version", ascii(FILE_FORMAT_VERSION + "\n"));
-        }
+            zip.finish();
+        });
     }
 
     /**

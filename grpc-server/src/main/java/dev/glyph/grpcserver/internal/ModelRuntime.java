@@ -9,7 +9,8 @@ import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.ModelLoadException;
 import dev.glyph.inferencesdk.Options;
 import dev.glyph.inferencesdk.Device;
-import dev.glyph.inferencesdk.ModelInfo.TensorSpec;
+import dev.glyph.modelformat.FileDigest;
+import dev.glyph.modelformat.TensorSpec;
 import dev.glyph.proto.v1.BatchingSettings;
 import dev.glyph.proto.v1.ModelInfo;
 import dev.glyph.proto.v1.TensorSchema;
@@ -120,7 +121,7 @@ public final class ModelRuntime {
             outs.add(schema(t));
         }
         b.addAllOutputs(outs);
-        dev.glyph.inferencesdk.ModelInfo.FileDigest onnx = m.files().get("model.onnx");
+        FileDigest onnx = m.files().get("model.onnx");
         if (onnx != null) {
             b.setOnnxSha256(onnx.sha256());
         }

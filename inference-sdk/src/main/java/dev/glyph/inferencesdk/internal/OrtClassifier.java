@@ -18,6 +18,11 @@ import dev.glyph.inferencesdk.ModelInfo;
 import dev.glyph.inferencesdk.ModelLoadException;
 import dev.glyph.inferencesdk.Options;
 import dev.glyph.inferencesdk.Prediction;
+import dev.glyph.modelformat.Manifest;
+import dev.glyph.modelformat.ManifestFile;
+import dev.glyph.modelformat.ModelFolder;
+import dev.glyph.modelformat.ModelFormatException;
+import dev.glyph.modelformat.TensorSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,12 +30,9 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -94,10 +96,16 @@ public final class OrtClassifier implements AutoCloseable {
      * @throws ModelLoadException with what was found and what was expected
      */
     public static OrtClassifier open(Path dir, Options options) throws ModelLoadException {
-        ModelInfo info = ManifestReader.read(dir);
+        ManifestFile manifest;
+        try {
+            manifest = ManifestFile.read(dir);
+        } catch (ModelFormatException e) {
+            throw new ModelLoadException(e.getMessage(), e);
+        }
+        ModelInfo info = modelInfo(dir, manifest);
         checkManifestSchema(info);
-        Path onnx = dir.resolve(ManifestReader.ONNX_FILE);
-        byte[] model = readModel(onnx, info.files().get(ManifestReader.ONNX_FILE), options.verifyHashes());
+        Path onnx = dir.resolve(ModelFolder.ONNX);
+        byte[] model = readModel(dir, manifest, options.verifyHashes());
 
         OrtEnvironment env;
         Set<String> available = new HashSet<>();
@@ -120,7 +128,7 @@ public final class OrtClassifier implements AutoCloseable {
             closeQuietly(session, sel.value().options());
             throw e;
         }
-        LOG.info("loaded {} {}/{} from {} on {} ({} intra-op threads)", ManifestReader.ONNX_FILE, info.name(),
+        LOG.info("loaded {} {}/{} from {} on {} ({} intra-op threads)", ModelFolder.ONNX, info.name(),
                 info.version(), dir, sel.provider(), options.intraOpThreads() == 0 ? "default" : options.intraOpThreads());
         return new OrtClassifier(env, session, sel.value().options(), info, options, sel.provider());
     }
@@ -136,12 +144,21 @@ public final class OrtClassifier implements AutoCloseable {
         };
     }
 
+    /** The SDK's ModelInfo view of a manifest. */
+    static ModelInfo modelInfo(Path dir, ManifestFile file) {
+        Manifest m = file.manifest();
+        String producer = m.producer() == null ? "" : (m.producer().name() + " " + m.producer().version()).trim();
+        String provenance = m.provenance() == null ? "null" : m.provenance().toString();
+        return new ModelInfo(dir.toAbsolutePath().normalize(), m.formatVersion(), m.name(), m.version(),
+                m.created() == null ? "" : m.created(), producer, m.files(), m.input(), m.outputs(), m.labels(),
+                m.accuracy(), provenance, file.text());
+    }
+
     /**
-     * Creates the session options the SDK uses for {@code options} on the CPU (thread counts; ONNX
-     * Runtime defaults otherwise). Public so benchmarks can run raw ONNX Runtime with the very same
-     * settings. The caller closes the result.
+     * Creates the session options the SDK uses for {@code options} on the CPU: the thread counts of
+     * {@link Options} and all graph optimisations (ONNX Runtime's default). The caller closes the result.
      */
-    public static OrtSession.SessionOptions newSessionOptions(Options options) throws OrtException {
+    private static OrtSession.SessionOptions newSessionOptions(Options options) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         try {
             if (options.intraOpThreads() > 0) {
@@ -182,16 +199,16 @@ public final class OrtClassifier implements AutoCloseable {
     }
 
     static void checkManifestSchema(ModelInfo info) throws ModelLoadException {
-        String where = info.directory().resolve(ManifestReader.MANIFEST).toString();
-        ModelInfo.TensorSpec in = info.input();
+        String where = info.directory().resolve(ModelFolder.MANIFEST).toString();
+        TensorSpec in = info.input();
         if (!in.name().equals(DigitClassifier.INPUT_NAME) || !in.dtype().equals("float32")
-                || !ManifestReader.shapeMatches(INPUT_SHAPE, in.shape())) {
+                || !in.shapeMatches(INPUT_SHAPE)) {
             throw new ModelLoadException(where + ": input is " + in.name() + " " + in.dtype() + " "
                     + Arrays.toString(in.shape()) + "; this SDK needs " + DigitClassifier.INPUT_NAME
                     + " float32 [-1, 1, 28, 28]");
         }
-        ModelInfo.TensorSpec out = null;
-        for (ModelInfo.TensorSpec o : info.outputs()) {
+        TensorSpec out = null;
+        for (TensorSpec o : info.outputs()) {
             if (o.name().equals(DigitClassifier.OUTPUT_NAME)) {
                 out = o;
             }
@@ -200,7 +217,7 @@ public final class OrtClassifier implements AutoCloseable {
             throw new ModelLoadException(where + ": outputs are " + info.outputs() + "; this SDK needs "
                     + DigitClassifier.OUTPUT_NAME + " float32 [-1, 10]");
         }
-        if (!out.dtype().equals("float32") || !ManifestReader.shapeMatches(OUTPUT_SHAPE, out.shape())) {
+        if (!out.dtype().equals("float32") || !out.shapeMatches(OUTPUT_SHAPE)) {
             throw new ModelLoadException(where + ": output is " + out + "; this SDK needs "
                     + DigitClassifier.OUTPUT_NAME + " float32 [-1, 10]");
         }
@@ -210,37 +227,26 @@ public final class OrtClassifier implements AutoCloseable {
         }
     }
 
-    /** Reads the ONNX file, checking size and SHA-256 against the manifest when asked. */
-    static byte[] readModel(Path onnx, ModelInfo.FileDigest expected, boolean verify) throws ModelLoadException {
-        byte[] bytes;
+    /**
+     * Reads model.onnx; with {@code verify} its size and SHA-256 are checked against the manifest on the very
+     * bytes that go to ONNX Runtime.
+     */
+    static byte[] readModel(Path dir, ManifestFile manifest, boolean verify) throws ModelLoadException {
         try {
-            bytes = Files.readAllBytes(onnx);
+            if (verify) {
+                return ModelFolder.readVerified(dir, manifest, ModelFolder.ONNX);
+            }
+            manifest.requireFile(ModelFolder.ONNX);
+        } catch (ModelFormatException e) {
+            throw new ModelLoadException(e.getMessage(), e);
+        }
+        Path onnx = dir.resolve(ModelFolder.ONNX);
+        try {
+            return Files.readAllBytes(onnx);
         } catch (NoSuchFileException e) {
-            throw new ModelLoadException(onnx + " does not exist; the manifest lists it with SHA-256 "
-                    + expected.sha256() + " and " + expected.size() + " bytes");
+            throw new ModelLoadException(onnx + " does not exist; the manifest lists it", e);
         } catch (IOException e) {
-            throw new ModelLoadException("cannot read " + onnx + ": " + e.getMessage());
-        }
-        if (verify) {
-            if (bytes.length != expected.size()) {
-                throw new ModelLoadException(onnx + " has " + bytes.length + " bytes; the manifest expects "
-                        + expected.size() + " (file changed or truncated?)");
-            }
-            String actual = sha256(bytes);
-            if (!actual.equals(expected.sha256())) {
-                throw new ModelLoadException(onnx + " has SHA-256 " + actual + "; the manifest expects "
-                        + expected.sha256() + " (file changed or corrupted?)");
-            }
-        }
-        return bytes;
-    }
-
-    /** Returns the lowercase hex SHA-256 of {@code bytes}. */
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
+            throw new ModelLoadException("cannot read " + onnx + ": " + e.getMessage(), e);
         }
     }
 
@@ -266,14 +272,14 @@ public final class OrtClassifier implements AutoCloseable {
 
     private static void checkTensor(Path onnx, String role, NodeInfo node, long[] expected) throws ModelLoadException {
         ValueInfo vi = node.getInfo();
-        String want = node.getName() + " float " + ManifestReader.shapeText(expected);
+        String want = node.getName() + " float " + TensorSpec.shapeText(expected);
         if (!(vi instanceof TensorInfo ti)) {
             throw new ModelLoadException(onnx + " " + role + " " + node.getName() + " is " + vi + "; expected a tensor "
                     + want);
         }
-        if (ti.type != OnnxJavaType.FLOAT || !ManifestReader.shapeMatches(expected, ti.getShape())) {
+        if (ti.type != OnnxJavaType.FLOAT || !Arrays.equals(expected, ti.getShape())) {
             throw new ModelLoadException(onnx + " " + role + " is " + node.getName() + " "
-                    + ti.type.name().toLowerCase(java.util.Locale.ROOT) + " " + ManifestReader.shapeText(ti.getShape())
+                    + ti.type.name().toLowerCase(java.util.Locale.ROOT) + " " + TensorSpec.shapeText(ti.getShape())
                     + "; expected " + want);
         }
     }
@@ -283,7 +289,7 @@ public final class OrtClassifier implements AutoCloseable {
         for (NodeInfo n : nodes.values()) {
             if (n.getInfo() instanceof TensorInfo ti) {
                 out.add(n.getName() + " " + ti.type.name().toLowerCase(java.util.Locale.ROOT) + " "
-                        + ManifestReader.shapeText(ti.getShape()));
+                        + TensorSpec.shapeText(ti.getShape()));
             } else {
                 out.add(n.getName());
             }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glyph.modelformat.AtomicFiles;
+import dev.glyph.modelformat.Sha256;
 import dev.glyph.trainer.CheckpointException;
 import dev.glyph.trainer.EpochMetrics;
 import dev.glyph.trainer.MnistNet;
@@ -17,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -84,7 +85,7 @@ public final class CheckpointStore {
             buf.asFloatBuffer().put(t.data());
             buf.position(buf.position() + 4 * t.size());
         }
-        buf.put(sha256(buf.array(), 0, buf.position()));
+        buf.put(Sha256.digest(buf.array(), 0, buf.position()));
         AtomicFiles.write(file, buf.array());
     }
 
@@ -110,7 +111,7 @@ public final class CheckpointStore {
                     + (b.length >= MAGIC.length ? " starting with " + printable(b) : ""));
         }
         byte[] want = Arrays.copyOfRange(b, b.length - DIGEST, b.length);
-        byte[] got = sha256(b, 0, b.length - DIGEST);
+        byte[] got = Sha256.digest(b, 0, b.length - DIGEST);
         if (!MessageDigest.isEqual(want, got)) {
             throw new CheckpointException(refuse + "SHA-256 of its " + (b.length - DIGEST)
                     + " content bytes does not match the stored checksum (truncated or modified)");
@@ -182,15 +183,5 @@ public final class CheckpointStore {
             sb.append(c >= 32 && c < 127 ? c : '?');
         }
         return sb.append('\'').toString();
-    }
-
-    static byte[] sha256(byte[] b, int off, int len) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(b, off, len);
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.glyph.trainer.internal;
 
+import dev.glyph.modelformat.AtomicFiles;
 import dev.glyph.trainer.EpochMetrics;
 import java.awt.BasicStroke;
 import java.awt.Color;

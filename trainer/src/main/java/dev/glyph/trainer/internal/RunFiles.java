@@ -2,6 +2,7 @@ package dev.glyph.trainer.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.glyph.modelformat.AtomicFiles;
 import dev.glyph.trainer.EpochMetrics;
 import dev.glyph.trainer.MnistNet;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.glyph.exporter.internal;
+package dev.glyph.exporter;
 
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;

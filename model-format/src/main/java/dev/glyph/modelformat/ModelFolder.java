@@ -1,21 +1,18 @@
-package dev.glyph.exporter.internal;
+package dev.glyph.modelformat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -24,12 +21,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * File-system side of a model folder: names, SHA-256, the hidden staging folder next to the target and the
- * atomic move into place.
+ * The model folder on disk ({@code models/<name>/<version>/}, docs/model-folder.md): its file names, checking
+ * files against the manifest, and replacing a whole folder atomically through a hidden staging sibling.
+ *
+ * <pre>{@code
+ * ManifestFile m = ManifestFile.read(dir);
+ * byte[] onnx = ModelFolder.readVerified(dir, m, ModelFolder.ONNX);   // size and SHA-256 checked
+ * }</pre>
  *
  * <p>Staging folders are called {@code .<parent>-<folder>.tmp-<pid>-<n>} and replaced folders are parked as
  * {@code .<parent>-<folder>.old-<pid>-<n>} while the new one moves in; both live next to the target, so every
- * move is a rename within one file system.
+ * move is a rename within one file system. Readers that poll for versions ignore names starting with a dot.
  *
  * <p>Thread-safety: stateless apart from an atomic counter; safe to call concurrently for different targets.
  */
@@ -43,7 +45,7 @@ public final class ModelFolder {
     public static final String TORCHSCRIPT = "model.pt";
     /** The report written by verify. */
     public static final String PARITY = "parity.json";
-    /** Every name an exported model folder may hold; --force replaces only folders made of these. */
+    /** Every name an exported model folder may hold; replacing is allowed only for folders made of these. */
     public static final Set<String> KNOWN_FILES = Set.of(MANIFEST, ONNX, TORCHSCRIPT, PARITY);
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelFolder.class);
@@ -53,21 +55,72 @@ public final class ModelFolder {
     private ModelFolder() {
     }
 
-    /** Returns the lowercase hex SHA-256 of the file. */
-    public static String sha256(Path file) throws IOException {
-        MessageDigest md;
+    /**
+     * Reads {@code dir/name} and checks its size and SHA-256 against the manifest entry, so the bytes returned
+     * are exactly the bytes that were checked.
+     *
+     * @throws ModelFormatException if the manifest does not list the file, the file is missing, or it differs
+     *     (naming the file, the expected and the actual size and hash)
+     */
+    public static byte[] readVerified(Path dir, ManifestFile manifest, String name) throws ModelFormatException {
+        FileDigest want = manifest.requireFile(name);
+        Path f = dir.resolve(name);
+        byte[] bytes;
         try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
+            bytes = Files.readAllBytes(f);
+        } catch (NoSuchFileException e) {
+            throw missing(name, manifest, f, want);
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot read " + f + ": " + e.getMessage(), e);
         }
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int r; (r = in.read(buf)) > 0; ) {
-                md.update(buf, 0, r);
+        check(name, manifest, want, FileDigest.of(bytes));
+        return bytes;
+    }
+
+    /**
+     * Checks every file listed in the manifest (size and SHA-256) and that each of {@code required} is listed.
+     *
+     * @return the verified digests
+     * @throws ModelFormatException naming the first file that is missing or differs
+     */
+    public static Map<String, FileDigest> verifyFiles(Path dir, ManifestFile manifest, String... required)
+            throws ModelFormatException {
+        for (String r : required) {
+            if (!manifest.manifest().files().containsKey(r)) {
+                throw new ModelFormatException(manifest.path() + ": files lists " + manifest.manifest().files().keySet()
+                        + "; expected entries for " + String.join(" and ", required), null);
             }
         }
-        return HexFormat.of().formatHex(md.digest());
+        for (Map.Entry<String, FileDigest> e : manifest.manifest().files().entrySet()) {
+            Path f = dir.resolve(e.getKey());
+            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                throw missing(e.getKey(), manifest, f, e.getValue());
+            }
+            FileDigest actual;
+            try {
+                actual = FileDigest.of(f);
+            } catch (IOException ex) {
+                throw new ModelFormatException("cannot read " + f + ": " + ex.getMessage(), ex);
+            }
+            check(e.getKey(), manifest, e.getValue(), actual);
+        }
+        return manifest.manifest().files();
+    }
+
+    private static ModelFormatException missing(String name, ManifestFile manifest, Path f, FileDigest want) {
+        return new ModelFormatException(name + " is listed in " + manifest.path() + " but " + f
+                + " does not exist: the file is missing (expected " + want.size() + " bytes, SHA-256 "
+                + want.sha256() + ")", null);
+    }
+
+    private static void check(String name, ManifestFile manifest, FileDigest want, FileDigest actual)
+            throws ModelFormatException {
+        if (!actual.equals(want)) {
+            throw new ModelFormatException(name + " does not match " + manifest.path() + ": expected SHA-256 "
+                    + want.sha256() + " (" + want.size() + " bytes), found SHA-256 " + actual.sha256() + " ("
+                    + actual.size() + " bytes, the manifest expects " + want.size() + "); the file was modified or "
+                    + "corrupted, re-export the model", null);
+        }
     }
 
     /** Returns {@code <parent name>-<folder name>} for naming staging folders. */
@@ -133,14 +186,16 @@ public final class ModelFolder {
     }
 
     /**
-     * Moves the complete folder {@code staged} to {@code target}. An existing {@code target} is first renamed
-     * aside, then the new folder is renamed in, then the old one is deleted; if the second rename fails the old
-     * folder is put back. The caller has already decided that replacing is allowed.
+     * Moves the complete folder {@code staged} to {@code target} and fsyncs the parent folder. An existing
+     * {@code target} is first renamed aside, then the new folder is renamed in, then the old one is deleted; if
+     * the second rename fails the old folder is put back. The caller has already decided that replacing is
+     * allowed.
      */
     public static void install(Path staged, Path target) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
-        if (!Files.exists(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
             move(staged, abs);
+            AtomicFiles.fsyncDirectory(abs.getParent());
             return;
         }
         Path old = sibling(abs, "old");
@@ -157,6 +212,7 @@ public final class ModelFolder {
             }
             throw e;
         }
+        AtomicFiles.fsyncDirectory(abs.getParent());
         try {
             deleteRecursively(old);
         } catch (IOException e) {
@@ -166,33 +222,12 @@ public final class ModelFolder {
     }
 
     private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-    /** Writes {@code bytes} to a hidden temporary file next to {@code file} and renames it into place. */
-    public static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-                + COUNTER.incrementAndGet());
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Deletes a file or a folder tree; a missing path is fine. Symbolic links are removed, not followed. */
     public static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         Files.walkFileTree(root, new SimpleFileVisitor<>() {

@@ -1,0 +1,14 @@
+/**
+ * Public API of Glyph's model format, the one implementation of docs/model-folder.md:
+ * {@link dev.glyph.modelformat.ModelFolder} (layout, file checks, atomic folder replacement),
+ * {@link dev.glyph.modelformat.Manifest} (the manifest.json schema as records, written with Jackson) and
+ * {@link dev.glyph.modelformat.ManifestFile} (reading and validating it), {@link dev.glyph.modelformat.FileDigest}
+ * and {@link dev.glyph.modelformat.Sha256} (digests), and {@link dev.glyph.modelformat.AtomicFiles} (the one
+ * crash-safe file write: unique temp file, fsync, atomic rename, fsync of the folder).
+ *
+ * <p>Dependencies: Jackson databind and the SLF4J API only. Errors: {@link dev.glyph.modelformat.ModelFormatException}
+ * (an {@link java.io.IOException}) with a one-line message naming the file, what was found and what was expected.
+ *
+ * <p>Implementation classes live in {@code dev.glyph.modelformat.internal} and are not part of the API.
+ */
+package dev.glyph.modelformat;

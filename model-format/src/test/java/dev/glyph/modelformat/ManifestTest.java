@@ -1,0 +1,169 @@
+package dev.glyph.modelformat;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestTest {
+
+    @TempDir
+    Path tmp;
+
+    static final byte[] ONNX = "pretend onnx bytes".getBytes(StandardCharsets.UTF_8);
+
+    static Manifest sample() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        return Manifest.builder().identity("mnist", "1").created("2026-11-27T15:00:00Z")
+                .producer("glyph", "0.1.0-SNAPSHOT").file(ModelFolder.ONNX, FileDigest.of(ONNX))
+                .input(new TensorSpec("image", "float32", new long[] {-1, 1, 28, 28}, "NCHW", new double[] {0, 1},
+                        "pixel/255, 0 = background"))
+                .output(TensorSpec.of("log_probs", "float32", -1, 10)).output(TensorSpec.of("probs", "float32", -1, 10))
+                .labels(Manifest.labelsFor("mnist")).dataset("mnist").onnx(8, 17)
+                .torchscript(new Manifest.TorchScriptInfo(3, "log_probs", List.of("provenance.json")))
+                .sourceRun("runs/first", 2).provenance(json.readTree("{\"seed\": 7, \"dataset\": {\"name\": \"mnist\"}}"))
+                .accuracy("trained", 98.91, 10000).accuracy("onnx", 98.9, 1000)
+                .parity(json.readTree("{\"passed\": true}")).build();
+    }
+
+    private Path folder(String name, String manifestText) throws Exception {
+        Path d = Files.createDirectories(tmp.resolve(name));
+        Files.write(d.resolve(ModelFolder.ONNX), ONNX);
+        Files.writeString(d.resolve(ModelFolder.MANIFEST), manifestText);
+        return d;
+    }
+
+    private static void assertMessage(Exception e, String... parts) {
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "message lacks '" + p + "': " + e.getMessage());
+        }
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    @Test
+    void write_thenRead_roundTripsEveryMember() throws Exception {
+        Manifest m = sample();
+        m.write(tmp);
+        ManifestFile read = ManifestFile.read(tmp);
+        assertEquals(m, read.manifest());
+        assertEquals(tmp.resolve("manifest.json"), read.path());
+        assertEquals(Files.readString(tmp.resolve("manifest.json")), read.text());
+    }
+
+    @Test
+    void toJson_layout_membersInDocumentOrderAndShapesOnOneLine() throws Exception {
+        String text = sample().toJson();
+        List<String> order = List.of("\"format_version\"", "\"name\"", "\"version\"", "\"created\"", "\"producer\"",
+                "\"files\"", "\"input\"", "\"outputs\"", "\"labels\"", "\"dataset\"", "\"onnx\"", "\"torchscript\"",
+                "\"source_run\"", "\"provenance\"", "\"accuracy\"", "\"accuracy_images\"", "\"parity\"");
+        int last = -1;
+        for (String k : order) {
+            int at = text.indexOf(k);
+            assertTrue(at > last, k + " out of order in\n" + text);
+            last = at;
+        }
+        assertTrue(text.contains("\"shape\": [-1, 1, 28, 28]"), text);
+        assertTrue(text.contains("\"value_range\": [0.0, 1.0]"), text);
+        assertTrue(text.endsWith("}\n"));
+        assertFalse(text.contains("\"layout\": null"), "absent members are not written");
+    }
+
+    @Test
+    void read_minimalManifest_optionalMembersAbsent() throws Exception {
+        String sha = Sha256.hex(ONNX);
+        Path d = folder("min", """
+            {"format_version": 1, "name": "mnist", "version": 3,
+             "files": {"model.onnx": {"sha256": "%s", "size": %d}},
+             "input": {"name": "image", "dtype": "float32", "shape": [-1, 1, 28, 28]},
+             "outputs": [{"name": "log_probs", "dtype": "float32", "shape": [-1, 10]}],
+             "labels": ["0","1","2","3","4","5","6","7","8","9"], "unknown_member": {"x": 1}}
+            """.formatted(sha, ONNX.length));
+        Manifest m = ManifestFile.read(d).manifest();
+        assertEquals("3", m.version(), "an integer version is read as text");
+        assertNull(m.provenance());
+        assertNull(m.dataset());
+        assertEquals("mnist", m.datasetOrDefault());
+        assertEquals(new FileDigest(sha, ONNX.length), m.files().get("model.onnx"));
+        assertArrayEquals(new long[] {-1, 10}, m.output("log_probs").shape());
+    }
+
+    @Test
+    void read_badJson_givesLineAndColumn() throws Exception {
+        Path d = folder("badjson", "{\"format_version\": 1,\n \"name\": }");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ManifestFile.read(d));
+        assertMessage(e, "manifest.json is not valid JSON", "line 2");
+    }
+
+    @Test
+    void read_truncatedJson_saysNotValidJson() throws Exception {
+        Path d = folder("trunc", "{\"format_version\": 1, \"files\": ");
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d)), "is not valid JSON");
+    }
+
+    @Test
+    void read_notUtf8_saysSo() throws Exception {
+        Path d = folder("latin1", "");
+        Files.write(d.resolve("manifest.json"), new byte[] {'{', (byte) 0xff, '}'});
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d)), "not UTF-8");
+    }
+
+    @Test
+    void read_missingFolderOrManifest_namesWhatIsMissing() throws Exception {
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(tmp.resolve("nope/1"))),
+                "nope", "does not exist", "manifest.json");
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(empty)), "has no manifest.json");
+        Path file = Files.writeString(tmp.resolve("plain.txt"), "x");
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(file)), "is a file");
+    }
+
+    @Test
+    void read_wrongFormatVersion_saysFoundAndExpected() throws Exception {
+        Path d = folder("fv2", sample().toJson().replace("\"format_version\": 1", "\"format_version\": 2"));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d)), "format_version is 2",
+                "expected format_version 1");
+    }
+
+    @Test
+    void read_missingOrMistypedMember_namesMemberFoundAndExpected() throws Exception {
+        String good = sample().toJson();
+        Path d1 = folder("nolabels", good.replace("\"labels\"", "\"labelz\""));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d1)), "labels is missing",
+                "expected an array");
+        Path d2 = folder("badshape", good.replace("[-1, 10]", "[-1, \"ten\"]"));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d2)),
+                "outputs[0].shape[1] is the string \"ten\"", "expected an integer >= -1");
+        Path d3 = folder("badsha", good.replace(Sha256.hex(ONNX), "ABC"));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d3)),
+                "files.model.onnx.sha256 is \"ABC\"", "64 lowercase hex");
+        Path d4 = folder("escape", good.replace("\"model.onnx\":", "\"../model.onnx\":"));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d4)),
+                "files lists \"../model.onnx\"", "plain file names");
+        Path d5 = folder("array", "[1, 2]");
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d5)), "holds an array",
+                "expected a JSON object");
+    }
+
+    @Test
+    void builder_missingRequiredMember_throwsIllegalArgument() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Manifest.builder().identity("m", "1").build());
+        assertTrue(e.getMessage().contains("input"), e.getMessage());
+    }
+
+    @Test
+    void labelsFor_fashion_givesClassNames() {
+        assertEquals("Ankle boot", Manifest.labelsFor("fashion-mnist").get(9));
+        assertEquals("9", Manifest.labelsFor("mnist").get(9));
+    }
+}
