@@ -3,6 +3,7 @@ package dev.glyph.grpcserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.client.GlyphClient;
 import dev.glyph.inferencesdk.DigitClassifier;
 import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.Options;

@@ -3,6 +3,7 @@ package dev.glyph.grpcserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.client.GlyphClient;
 import dev.glyph.exporter.ExportOptions;
 import dev.glyph.exporter.ExportResult;
 import dev.glyph.exporter.Exporter;

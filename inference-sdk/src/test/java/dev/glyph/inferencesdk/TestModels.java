@@ -2,10 +2,10 @@ package dev.glyph.inferencesdk;
 
 import dev.glyph.exporter.internal.OnnxWriter;
 import dev.glyph.inferencesdk.internal.OrtClassifier;
-import dev.glyph.proto.onnx.GraphProto;
-import dev.glyph.proto.onnx.ModelProto;
-import dev.glyph.proto.onnx.NodeProto;
-import dev.glyph.proto.onnx.TensorShapeProto;
+import dev.glyph.onnxschema.GraphProto;
+import dev.glyph.onnxschema.ModelProto;
+import dev.glyph.onnxschema.NodeProto;
+import dev.glyph.onnxschema.TensorShapeProto;
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.Tensor;
