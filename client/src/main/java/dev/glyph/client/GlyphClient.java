@@ -172,6 +172,11 @@ public final class GlyphClient implements AutoCloseable {
         return ClassifierGrpc.newStub(channel);
     }
 
+    /** Returns the server this client calls: {@code host:port}, or the in-process name. */
+    public String target() {
+        return channel.authority();
+    }
+
     /** Returns the underlying channel. */
     public ManagedChannel channel() {
         return channel;

@@ -39,13 +39,17 @@ public final class RemoteClassifier implements AutoCloseable {
     public static final int BATCH = 64;
 
     private final GlyphClient client;
-    private final String target;
     private final ModelInfo info;
 
-    private RemoteClassifier(GlyphClient client, String target, ModelInfo info) {
+    /** Reads the model description now, so that a server that cannot answer fails here. */
+    private RemoteClassifier(GlyphClient client) {
         this.client = client;
-        this.target = target;
-        this.info = info;
+        try {
+            this.info = client.modelInfo();
+        } catch (StatusRuntimeException e) {
+            client.close();
+            throw new ClientException(client.target(), e);
+        }
     }
 
     /**
@@ -56,27 +60,21 @@ public final class RemoteClassifier implements AutoCloseable {
      * @throws ClientException if the server cannot be reached or is not serving
      */
     public static RemoteClassifier connect(String hostPort) {
-        return of(GlyphClient.connect(hostPort, Duration.ofSeconds(60)), hostPort);
+        return of(GlyphClient.connect(hostPort, Duration.ofSeconds(60)));
     }
 
     /**
-     * Uses {@code client} (closed by {@link #close()}, also on failure here); {@code target}
-     * names the server in messages.
+     * Uses {@code client} (closed by {@link #close()}, also on failure here).
      *
      * @throws ClientException if the model description cannot be read
      */
-    public static RemoteClassifier of(GlyphClient client, String target) {
-        try {
-            return new RemoteClassifier(client, target, client.modelInfo());
-        } catch (StatusRuntimeException e) {
-            client.close();
-            throw new ClientException(target, e);
-        }
+    public static RemoteClassifier of(GlyphClient client) {
+        return new RemoteClassifier(client);
     }
 
-    /** Returns the server address as given. */
+    /** Returns the server address ({@link GlyphClient#target()}). */
     public String target() {
-        return target;
+        return client.target();
     }
 
     /** Returns the served model's description, read at connect time. */
@@ -145,7 +143,7 @@ public final class RemoteClassifier implements AutoCloseable {
                 if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
                     throw new IllegalArgumentException(e.getStatus().getDescription(), e);
                 }
-                throw new ClientException(target, e);
+                throw new ClientException(client.target(), e);
             }
             out.addAll(r.getPredictionsList());
         }

@@ -27,7 +27,7 @@ class RemoteClassifierTest {
     @Test
     void classifyPixels_150Images_callsOfAtMost64AndPredictionsInOrder() throws Exception {
         try (EchoServer server = new EchoServer();
-                RemoteClassifier remote = RemoteClassifier.of(server.client(), "echo")) {
+                RemoteClassifier remote = RemoteClassifier.of(server.client())) {
             assertEquals("echo/7", remote.model());
             List<float[]> images = new ArrayList<>();
             for (int i = 0; i < 150; i++) {
@@ -53,7 +53,7 @@ class RemoteClassifierTest {
     void classifyFile_png_sentEncoded() throws Exception {
         Path png = Files.write(tmp.resolve("a.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
         try (EchoServer server = new EchoServer();
-                RemoteClassifier remote = RemoteClassifier.of(server.client(), "echo")) {
+                RemoteClassifier remote = RemoteClassifier.of(server.client())) {
             Prediction p = remote.classifyFile(png);
             assertEquals(7, p.getLabel());
             assertEquals(0.75f, p.getConfidence());
@@ -64,7 +64,7 @@ class RemoteClassifierTest {
     void classifyFile_notAnImageOrMissing_illegalArgumentOrIoNamingIt() throws Exception {
         Path txt = Files.writeString(tmp.resolve("a.txt"), "hello");
         try (EchoServer server = new EchoServer();
-                RemoteClassifier remote = RemoteClassifier.of(server.client(), "echo")) {
+                RemoteClassifier remote = RemoteClassifier.of(server.client())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> remote.classifyFile(txt));
             assertEquals("images[0].encoded: not a PNG, JPEG, BMP or GIF file", e.getMessage());
             assertThrows(NoSuchFileException.class, () -> remote.classifyFile(tmp.resolve("missing.png")));
@@ -93,7 +93,7 @@ class RemoteClassifierTest {
         assertEquals(7, test.label(0), "the first MNIST test digit is a 7");
         assertThrows(IndexOutOfBoundsException.class, () -> test.label(100));
         try (EchoServer server = new EchoServer();
-                RemoteClassifier remote = RemoteClassifier.of(server.client(), "echo")) {
+                RemoteClassifier remote = RemoteClassifier.of(server.client())) {
             List<Prediction> ps = remote.classify(test, 10, 90);
             assertEquals(List.of(64, 16), server.sizes());
             for (int i = 10; i < 90; i++) {
