@@ -38,6 +38,8 @@ public final class RemoteClassifier implements AutoCloseable {
     /** Images per {@code Classify} call. */
     public static final int BATCH = 64;
 
+    private static final String ENCODED_FIELD = "images[0].encoded: ";
+
     private final GlyphClient client;
     private final ModelInfo info;
 
@@ -106,7 +108,13 @@ public final class RemoteClassifier implements AutoCloseable {
         if (file == null || file.length == 0) {
             throw new IllegalArgumentException("image file is empty; expected PNG, JPEG, BMP or GIF bytes");
         }
-        return classify(List.of(GlyphClient.encoded(file))).get(0);
+        try {
+            return classify(List.of(GlyphClient.encoded(file))).get(0);
+        } catch (IllegalArgumentException e) {
+            // One image per call: the server's "images[0].encoded: " field prefix says nothing here.
+            String m = String.valueOf(e.getMessage());
+            throw m.startsWith(ENCODED_FIELD) ? new IllegalArgumentException(m.substring(ENCODED_FIELD.length()), e) : e;
+        }
     }
 
     /**
