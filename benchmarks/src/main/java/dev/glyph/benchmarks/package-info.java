@@ -1,5 +1,6 @@
 /**
- * Throughput benchmarks for training, the SDK and the server, run through {@code glyph bench}.
+ * Throughput benchmarks for training and the SDK, run through {@code glyph bench} (the gRPC load
+ * generator behind {@code glyph bench server} is in the {@code loadgen} module).
  *
  * <pre>{@code
  * SdkBenchmark.Result r = SdkBenchmark.run(new SdkBenchmark.Config(Path.of("models/mnist/1"),

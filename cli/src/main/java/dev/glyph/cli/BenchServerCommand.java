@@ -1,7 +1,8 @@
 package dev.glyph.cli;
 
-import dev.glyph.benchmarks.ServerBenchmark;
-import dev.glyph.grpcserver.GlyphClient;
+import dev.glyph.benchmarks.SdkBenchmark;
+import dev.glyph.client.HostPort;
+import dev.glyph.loadgen.ServerBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +27,12 @@ import picocli.CommandLine.Spec;
  *                    [--sdk-model models/mnist/1]
  * </pre>
  *
+ * <p>The load comes from the {@code loadgen} module ({@link ServerBenchmark}); with
+ * {@code --sdk-model} the same model is then also measured in-process with the SDK
+ * ({@link SdkBenchmark}), for comparison.
+ *
  * <p>With {@code --json}: one JSON object per concurrency level, then a last line holding the
- * whole sweep. Exit 0 on success, 1 if the data cannot be loaded or the run fails, 2 on a usage error.
+ * whole sweep (and the SDK comparison under {@code "sdk"}). Exit 0 on success, 1 if the data cannot be loaded or the run fails, 2 on a usage error.
  *
  * <p>Thread-safety: a command instance serves one invocation.
  */
@@ -94,6 +99,14 @@ public class BenchServerCommand implements Callable<Integer> {
         }
     }
 
+    /** Returns the SDK comparison as the {@code "sdk"} member of the sweep's JSON object. */
+    static String sdkJson(SdkBenchmark.Result sdk) {
+        return String.format(Locale.ROOT, "\"sdk\":{\"batch64_images_per_second\":%.1f,"
+                + "\"batcher_images_per_second\":%.1f,\"batcher_callers\":%d,\"batcher_mean_batch\":%.2f}",
+                sdk.sdk64().imagesPerSecond(), sdk.batcher().imagesPerSecond(), sdk.callers(),
+                sdk.batcherStats().meanBatchSize());
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -102,12 +115,10 @@ public class BenchServerCommand implements Callable<Integer> {
         try {
             String url = metricsUrl;
             if (url == null && metricsPort >= 0) {
-                GlyphClient.HostPort hp = GlyphClient.HostPort.parse(server);
-                String host = hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host();
-                url = "http://" + host + ":" + metricsPort + "/metrics";
+                url = "http://" + HostPort.parse(server).uriHost() + ":" + metricsPort + "/metrics";
             }
             config = new ServerBenchmark.Config(server, concurrency, parseDuration(warmup), parseDuration(duration),
-                    imagesPerRequest, mnist, url, sdkModel);
+                    imagesPerRequest, mnist, url);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -116,10 +127,17 @@ public class BenchServerCommand implements Callable<Integer> {
                 out.println(json ? p.json() : p.text());
                 out.flush();
             });
+            SdkBenchmark.Result sdk = sdkModel == null ? null : SdkBenchmark.run(new SdkBenchmark.Config(sdkModel,
+                    config.warmup(), config.duration(), 0, 64, 1));
             if (json) {
-                out.println(r.json());
+                out.println(r.json(sdk == null ? null : sdkJson(sdk)));
             } else {
                 out.print(r.table());
+                if (sdk != null) {
+                    out.printf(Locale.ROOT, "in-process SDK, same model: batch 64 %.1f img/s, batcher with %d callers"
+                            + " %.1f img/s (mean batch %.1f)%n", sdk.sdk64().imagesPerSecond(), sdk.callers(),
+                            sdk.batcher().imagesPerSecond(), sdk.batcherStats().meanBatchSize());
+                }
             }
             out.flush();
             return 0;

@@ -60,6 +60,16 @@ public class ClassifyCommand implements Callable<Integer> {
         /** Classifies up to {@link #maxBatch()} images, results in order. */
         List<Prediction> classify(List<DigitImage> images) throws Exception;
 
+        /**
+         * Classifies the bytes of one image file (PNG/JPEG/BMP/GIF); the default decodes them here
+         * with {@link DigitImage#ofEncoded}.
+         *
+         * @throws IllegalArgumentException if the bytes are not a readable image
+         */
+        default Prediction classifyEncoded(byte[] file) throws Exception {
+            return classify(List.of(DigitImage.ofEncoded(file))).get(0);
+        }
+
         /** Returns the largest batch {@link #classify} takes. */
         int maxBatch();
 
@@ -192,9 +202,9 @@ public class ClassifyCommand implements Callable<Integer> {
     private int classifyFiles(Backend backend, PrintWriter out, PrintWriter err) throws Exception {
         int failures = 0;
         for (Path f : files) {
-            DigitImage img;
+            Prediction p;
             try {
-                img = DigitImage.ofEncoded(Files.readAllBytes(f));
+                p = backend.classifyEncoded(Files.readAllBytes(f));
             } catch (NoSuchFileException e) {
                 err.println("classify: " + f + ": no such file");
                 failures++;
@@ -204,7 +214,6 @@ public class ClassifyCommand implements Callable<Integer> {
                 failures++;
                 continue;
             }
-            Prediction p = backend.classify(List.of(img)).get(0);
             if (json) {
                 out.println("{\"file\":" + quote(f.toString()) + ",\"label\":" + p.label() + ",\"confidence\":"
                         + num(p.confidence()) + "}");

@@ -1,21 +1,16 @@
 package dev.glyph.cli;
 
-import dev.glyph.grpcserver.GlyphClient;
+import dev.glyph.client.RemoteClassifier;
 import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.Prediction;
-import dev.glyph.proto.v1.ClassifyResponse;
-import dev.glyph.proto.v1.Image;
-import dev.glyph.proto.v1.ModelInfo;
-import io.grpc.StatusRuntimeException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code classify --server host:port} backend: sends images to a running {@code glyph serve}
- * in {@code Classify} calls of at most {@link #BATCH} images. An image whose pixels are all
- * multiples of 1/255 (MNIST data) travels as 784 gray8 bytes, anything else as 784 floats; either
- * way the server sees exactly the pixels the in-process SDK would.
+ * The {@code classify --server host:port} backend: a thin adapter from the command's
+ * {@link ClassifyCommand.Backend} to the client module's {@link RemoteClassifier}, which does the
+ * sending (files encoded, images without loss, in calls of at most {@link RemoteClassifier#BATCH})
+ * and the error mapping. Either way the server sees exactly the pixels the in-process SDK would.
  *
  * <pre>{@code
  * try (RemoteBackend b = RemoteBackend.connect("localhost:50051")) {
@@ -27,16 +22,10 @@ import java.util.List;
  */
 public final class RemoteBackend implements ClassifyCommand.Backend {
 
-    /** Images per request. */
-    public static final int BATCH = 64;
+    private final RemoteClassifier remote;
 
-    private final GlyphClient client;
-    private final String target;
-    private String model = "";
-
-    private RemoteBackend(GlyphClient client, String target) {
-        this.client = client;
-        this.target = target;
+    private RemoteBackend(RemoteClassifier remote) {
+        this.remote = remote;
     }
 
     /**
@@ -44,78 +33,51 @@ public final class RemoteBackend implements ClassifyCommand.Backend {
      * server fails here with a one-line message.
      *
      * @throws IllegalArgumentException if {@code hostPort} is not host:port
-     * @throws IllegalStateException if the server cannot be reached or is not serving
+     * @throws dev.glyph.client.ClientException if the server cannot be reached or is not serving
      */
     public static RemoteBackend connect(String hostPort) {
-        GlyphClient c = GlyphClient.connect(hostPort, Duration.ofSeconds(60));
-        RemoteBackend b = new RemoteBackend(c, hostPort);
-        try {
-            ModelInfo info = c.modelInfo();
-            b.model = info.getName() + "/" + info.getVersion();
-        } catch (StatusRuntimeException e) {
-            c.close();
-            throw failure(hostPort, e);
-        }
-        return b;
-    }
-
-    private static IllegalStateException failure(String target, StatusRuntimeException e) {
-        String d = e.getStatus().getDescription();
-        return new IllegalStateException("server " + target + ": " + e.getStatus().getCode()
-                + (d == null ? "" : ": " + d));
-    }
-
-    /** Returns the wire form of {@code img}: gray8 when lossless, else floats. */
-    static Image toMessage(DigitImage img) {
-        float[] px = img.pixels();
-        byte[] gray = new byte[px.length];
-        for (int i = 0; i < px.length; i++) {
-            int b = Math.round(px[i] * 255f);
-            if (b / 255f != px[i]) {
-                return GlyphClient.pixels(img);
-            }
-            gray[i] = (byte) b;
-        }
-        return GlyphClient.gray8(gray);
+        return new RemoteBackend(RemoteClassifier.connect(hostPort));
     }
 
     @Override
     public List<Prediction> classify(List<DigitImage> images) {
-        List<Prediction> out = new ArrayList<>(images.size());
-        for (int start = 0; start < images.size(); start += BATCH) {
-            List<Image> req = new ArrayList<>();
-            for (DigitImage img : images.subList(start, Math.min(images.size(), start + BATCH))) {
-                req.add(toMessage(img));
+        List<float[]> pixels = new ArrayList<>(images.size());
+        for (DigitImage img : images) {
+            pixels.add(img.pixels());
+        }
+        return toSdk(remote.classifyPixels(pixels));
+    }
+
+    /** Sends the file's bytes as they are; the server decodes them like {@link DigitImage#ofEncoded}. */
+    @Override
+    public Prediction classifyEncoded(byte[] file) {
+        return toSdk(List.of(remote.classifyEncoded(file))).get(0);
+    }
+
+    private static List<Prediction> toSdk(List<dev.glyph.proto.v1.Prediction> wire) {
+        List<Prediction> out = new ArrayList<>(wire.size());
+        for (dev.glyph.proto.v1.Prediction p : wire) {
+            float[] probs = new float[p.getProbabilitiesCount()];
+            for (int k = 0; k < probs.length; k++) {
+                probs[k] = p.getProbabilities(k);
             }
-            ClassifyResponse r;
-            try {
-                r = client.classify(req, true);
-            } catch (StatusRuntimeException e) {
-                throw failure(target, e);
-            }
-            for (dev.glyph.proto.v1.Prediction p : r.getPredictionsList()) {
-                float[] probs = new float[p.getProbabilitiesCount()];
-                for (int k = 0; k < probs.length; k++) {
-                    probs[k] = p.getProbabilities(k);
-                }
-                out.add(new Prediction(p.getLabel(), p.getConfidence(), probs));
-            }
+            out.add(new Prediction(p.getLabel(), p.getConfidence(), probs));
         }
         return out;
     }
 
     @Override
     public int maxBatch() {
-        return BATCH;
+        return RemoteClassifier.BATCH;
     }
 
     @Override
     public String describe() {
-        return "server " + target + " model " + model;
+        return "server " + remote.target() + " model " + remote.model();
     }
 
     @Override
     public void close() {
-        client.close();
+        remote.close();
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.testtools.OutsideTools;
-import dev.glyph.grpcserver.GlyphClient;
+import dev.glyph.client.GlyphClient;
 import dev.glyph.grpcserver.GlyphServer;
 import dev.glyph.grpcserver.ServerConfig;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;

@@ -1,5 +1,5 @@
 /**
- * A gRPC server for digit classification with server-side dynamic batching, and its client.
+ * A gRPC server for digit classification with server-side dynamic batching.
  *
  * <pre>{@code
  * try (GlyphServer server = GlyphServer.open(ServerConfig.defaults(Path.of("models/mnist/1")));
@@ -12,7 +12,8 @@
  * {@code proto/src/main/proto/glyph/v1/classifier.proto}), {@code grpc.health.v1.Health} and
  * server reflection, with Prometheus metrics on an HTTP port. Images of concurrent calls are
  * coalesced into model batches by the inference SDK's
- * {@link dev.glyph.inferencesdk.BatchingClassifier}. {@link dev.glyph.grpcserver.GlyphClient}
- * wraps a channel for the CLI and the load generator.
+ * {@link dev.glyph.inferencesdk.BatchingClassifier}. Clients ({@code GlyphClient},
+ * {@code RemoteClassifier}) live in the {@code client} module ({@code dev.glyph.client}), which
+ * depends on {@code proto} only, not on this server.
  */
 package dev.glyph.grpcserver;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.modelformat.Sha256;
 import dev.glyph.testfixtures.TestModels;
+import dev.glyph.client.GlyphClient;
 import dev.glyph.inferencesdk.DigitClassifier;
 import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.inferencesdk.Options;
@@ -98,7 +99,7 @@ class ClassifyResultsTest {
     void classify_pixelsAndGray8OfTheSameImage_samePrediction() throws Exception {
         try (Harness h = Harness.serving(Harness.config(model))) {
             DigitImage img = DigitImage.ofGray8(IMAGES.get(3));
-            ClassifyResponse r = h.client.classify(List.of(GlyphClient.pixels(img), GlyphClient.gray8(IMAGES.get(3))), true);
+            ClassifyResponse r = h.client.classify(List.of(GlyphClient.pixels(img.pixels()), GlyphClient.gray8(IMAGES.get(3))), true);
             assertSame(EXPECTED.get(3), r.getPredictions(0), "pixels");
             assertSame(EXPECTED.get(3), r.getPredictions(1), "gray8");
         }

@@ -1,5 +1,6 @@
 package dev.glyph.grpcserver;
 
+import dev.glyph.client.GlyphClient;
 import dev.glyph.inferencesdk.ModelLoadException;
 import dev.glyph.proto.v1.ClassifierGrpc;
 import io.grpc.ManagedChannel;

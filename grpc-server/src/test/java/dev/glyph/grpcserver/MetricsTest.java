@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.testfixtures.TestModels;
+import dev.glyph.client.GlyphClient;
 import dev.glyph.proto.v1.Image;
 import java.net.URI;
 import java.net.http.HttpClient;

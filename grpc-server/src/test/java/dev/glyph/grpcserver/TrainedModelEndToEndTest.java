@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.datasets.Datasets;
 import dev.glyph.datasets.ImageSet;
+import dev.glyph.client.GlyphClient;
 import dev.glyph.exporter.ExportOptions;
 import dev.glyph.exporter.ExportResult;
 import dev.glyph.exporter.Exporter;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.glyph.modelformat.Manifest;
 import dev.glyph.modelformat.ManifestFile;
 import dev.glyph.modelformat.ModelFolder;
-import dev.glyph.proto.onnx.ModelProto;
+import dev.glyph.onnxschema.ModelProto;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

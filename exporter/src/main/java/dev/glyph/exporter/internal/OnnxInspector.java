@@ -1,15 +1,15 @@
 package dev.glyph.exporter.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.glyph.proto.onnx.GraphProto;
-import dev.glyph.proto.onnx.ModelProto;
-import dev.glyph.proto.onnx.NodeProto;
-import dev.glyph.proto.onnx.OperatorSetIdProto;
-import dev.glyph.proto.onnx.StringStringEntryProto;
-import dev.glyph.proto.onnx.TensorProto;
-import dev.glyph.proto.onnx.TensorShapeProto;
-import dev.glyph.proto.onnx.TypeProto;
-import dev.glyph.proto.onnx.ValueInfoProto;
+import dev.glyph.onnxschema.GraphProto;
+import dev.glyph.onnxschema.ModelProto;
+import dev.glyph.onnxschema.NodeProto;
+import dev.glyph.onnxschema.OperatorSetIdProto;
+import dev.glyph.onnxschema.StringStringEntryProto;
+import dev.glyph.onnxschema.TensorProto;
+import dev.glyph.onnxschema.TensorShapeProto;
+import dev.glyph.onnxschema.TypeProto;
+import dev.glyph.onnxschema.ValueInfoProto;
 import dev.glyph.trainer.MnistNet;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,16 +3,16 @@ package dev.glyph.exporter.internal;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.glyph.modelformat.AtomicFiles;
-import dev.glyph.proto.onnx.AttributeProto;
-import dev.glyph.proto.onnx.GraphProto;
-import dev.glyph.proto.onnx.ModelProto;
-import dev.glyph.proto.onnx.NodeProto;
-import dev.glyph.proto.onnx.OperatorSetIdProto;
-import dev.glyph.proto.onnx.StringStringEntryProto;
-import dev.glyph.proto.onnx.TensorProto;
-import dev.glyph.proto.onnx.TensorShapeProto;
-import dev.glyph.proto.onnx.TypeProto;
-import dev.glyph.proto.onnx.ValueInfoProto;
+import dev.glyph.onnxschema.AttributeProto;
+import dev.glyph.onnxschema.GraphProto;
+import dev.glyph.onnxschema.ModelProto;
+import dev.glyph.onnxschema.NodeProto;
+import dev.glyph.onnxschema.OperatorSetIdProto;
+import dev.glyph.onnxschema.StringStringEntryProto;
+import dev.glyph.onnxschema.TensorProto;
+import dev.glyph.onnxschema.TensorShapeProto;
+import dev.glyph.onnxschema.TypeProto;
+import dev.glyph.onnxschema.ValueInfoProto;
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.Tensor;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a {@link ModelWeights} as an ONNX model (IR 8, default-domain opset 17) with pure Java and
- * the generated {@code dev.glyph.proto.onnx} messages; no native code is involved.
+ * the generated {@code dev.glyph.onnxschema} messages; no native code is involved.
  *
  * <p>The graph, named {@value #GRAPH_NAME}:
  * <pre>

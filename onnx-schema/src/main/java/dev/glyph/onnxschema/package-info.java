@@ -10,4 +10,4 @@
  *
  * <p>Thread-safety: messages are immutable and safe to share; builders are not thread-safe.
  */
-package dev.glyph.proto.onnx;
+package dev.glyph.onnxschema;

@@ -1,7 +1,6 @@
-package dev.glyph.grpcserver;
+package dev.glyph.client;
 
 import com.google.protobuf.ByteString;
-import dev.glyph.inferencesdk.DigitImage;
 import dev.glyph.proto.v1.ClassifierGrpc;
 import dev.glyph.proto.v1.ClassifyRequest;
 import dev.glyph.proto.v1.ClassifyResponse;
@@ -37,6 +36,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GlyphClient implements AutoCloseable {
 
+    /** Pixels of one 28x28 image. */
+    public static final int PIXELS = 28 * 28;
+
+    /** Largest inbound message (64 MiB): a response to a large batch with probabilities fits. */
+    public static final int MAX_INBOUND_BYTES = 64 * 1024 * 1024;
+
     private final ManagedChannel channel;
     private final boolean owned;
     private final Duration timeout;
@@ -65,11 +70,12 @@ public final class GlyphClient implements AutoCloseable {
      */
     public static GlyphClient connect(String hostPort, Duration callTimeout) {
         HostPort hp = HostPort.parse(hostPort);
+        Duration timeout = checkTimeout(callTimeout);
         ManagedChannel ch = NettyChannelBuilder.forAddress(hp.host(), hp.port())
                 .usePlaintext()
-                .maxInboundMessageSize(64 * 1024 * 1024)
+                .maxInboundMessageSize(MAX_INBOUND_BYTES)
                 .build();
-        return new GlyphClient(ch, true, checkTimeout(callTimeout));
+        return new GlyphClient(ch, true, timeout);
     }
 
     /**
@@ -97,7 +103,7 @@ public final class GlyphClient implements AutoCloseable {
 
     /** Returns an image message holding 784 bytes of {@code buffer} from {@code offset}. */
     public static Image gray8(byte[] buffer, int offset) {
-        return Image.newBuilder().setGray8(ByteString.copyFrom(buffer, offset, DigitImage.PIXELS)).build();
+        return Image.newBuilder().setGray8(ByteString.copyFrom(buffer, offset, PIXELS)).build();
     }
 
     /** Returns an image message holding an encoded PNG/JPEG/BMP/GIF file. */
@@ -105,13 +111,33 @@ public final class GlyphClient implements AutoCloseable {
         return Image.newBuilder().setEncoded(ByteString.copyFrom(file)).build();
     }
 
-    /** Returns an image message holding the 784 model-ready pixels of {@code image}. */
-    public static Image pixels(DigitImage image) {
+    /**
+     * Returns an image message holding 784 model-ready pixels (floats in [0,1], 1 = ink, as the
+     * SDK's {@code DigitImage.pixels()}); the array is copied.
+     */
+    public static Image pixels(float[] pixels) {
         Pixels.Builder p = Pixels.newBuilder();
-        for (float v : image.pixels()) {
+        for (float v : pixels) {
             p.addValues(v);
         }
         return Image.newBuilder().setPixels(p).build();
+    }
+
+    /**
+     * Returns the wire form of 784 model-ready pixels that loses nothing: 784 gray8 bytes when
+     * every pixel is a multiple of 1/255 (MNIST data, decoded files), else 784 floats. Either way
+     * the server sees exactly these pixels.
+     */
+    public static Image lossless(float[] pixels) {
+        byte[] gray = new byte[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            int b = Math.round(pixels[i] * 255f);
+            if (b < 0 || b > 255 || b / 255f != pixels[i]) {
+                return pixels(pixels);
+            }
+            gray[i] = (byte) b;
+        }
+        return gray8(gray);
     }
 
     /** Classifies {@code images} in one call; predictions come back in order. */
@@ -146,63 +172,31 @@ public final class GlyphClient implements AutoCloseable {
         return ClassifierGrpc.newStub(channel);
     }
 
+    /** Returns the server this client calls: {@code host:port}, or the in-process name. */
+    public String target() {
+        return channel.authority();
+    }
+
     /** Returns the underlying channel. */
     public ManagedChannel channel() {
         return channel;
     }
 
-    /** Shuts the channel down (if owned), waiting up to 5 s. Idempotent. */
+    /** Shuts the channel down (if owned), waiting up to 5 s before forcing it. Idempotent. */
     @Override
     public void close() {
-        if (!owned) {
-            return;
-        }
-        channel.shutdown();
-        try {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (owned && !terminates(channel.shutdown(), Duration.ofSeconds(5))) {
             channel.shutdownNow();
         }
     }
 
-    /**
-     * A parsed {@code host:port} (IPv6 hosts in brackets).
-     *
-     * @param host host name or address
-     * @param port port 1..65535
-     */
-    public record HostPort(String host, int port) {
-        /**
-         * Parses {@code host:port} or {@code [v6]:port}.
-         *
-         * @throws IllegalArgumentException with what was found and what was expected
-         */
-        public static HostPort parse(String text) {
-            if (text == null || text.isBlank()) {
-                throw new IllegalArgumentException("server address is empty; expected host:port, e.g. localhost:50051");
-            }
-            String t = text.trim();
-            int colon = t.lastIndexOf(':');
-            if (colon <= 0 || colon == t.length() - 1) {
-                throw new IllegalArgumentException("server address is '" + text + "'; expected host:port, e.g. localhost:50051");
-            }
-            String host = t.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            int port;
-            try {
-                port = Integer.parseInt(t.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("server address is '" + text + "'; the port is not a number");
-            }
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("server address is '" + text + "'; expected a port in 1..65535");
-            }
-            return new HostPort(host, port);
+    /** Waits for {@code ch} to terminate; false on timeout or interrupt (the interrupt flag is kept). */
+    private static boolean terminates(ManagedChannel ch, Duration wait) {
+        try {
+            return ch.awaitTermination(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -1,16 +1,11 @@
-package dev.glyph.benchmarks;
+package dev.glyph.loadgen;
 
-import com.google.protobuf.ByteString;
-import dev.glyph.datasets.DataException;
-import dev.glyph.datasets.Datasets;
-import dev.glyph.datasets.ImageSet;
-import dev.glyph.grpcserver.GlyphClient;
-import dev.glyph.inferencesdk.DigitImage;
-import dev.glyph.inferencesdk.ModelLoadException;
+import dev.glyph.client.GlyphClient;
+import dev.glyph.client.HostPort;
+import dev.glyph.client.TestImages;
 import dev.glyph.proto.v1.ClassifierGrpc;
 import dev.glyph.proto.v1.ClassifyRequest;
 import dev.glyph.proto.v1.ClassifyResponse;
-import dev.glyph.proto.v1.Image;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -45,21 +40,24 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Closed-loop load generator for a running {@code glyph serve}: for each concurrency level C, C
+ * Closed-loop gRPC load generator for a running {@code glyph serve}: for each concurrency level C, C
  * workers each send a {@code Classify} request, wait for its reply and send the next, for a fixed
- * time after a warm-up (a failed call is retried after 1 ms instead of at once). Reports throughput, latency percentiles (HdrHistogram), errors by status
+ * time after a warm-up (a failed call is retried after 1 ms instead of at once). Reports throughput,
+ * latency percentiles (HdrHistogram), errors by status
  * code, and the mean batch size the server formed (from the delta of its {@code glyph_batch_size}
  * histogram between scrapes of {@code /metrics} before and after each point).
  *
  * <pre>{@code
  * ServerBenchmark.Result r = ServerBenchmark.run(new ServerBenchmark.Config("localhost:50051",
  *         List.of(1, 8, 32, 64), Duration.ofSeconds(2), Duration.ofSeconds(10), 1, Path.of("data/mnist"),
- *         "http://localhost:9464/metrics", null), p -> System.out.println(p.text()));
+ *         "http://localhost:9464/metrics"), p -> System.out.println(p.text()));
  * }</pre>
  *
  * <p>Requests are built once from MNIST test images (request i holds images i*n .. i*n+n-1 as
  * gray8), so the client spends its CPU on gRPC only. The client uses one channel with one Netty
- * event-loop thread and callbacks on it (no extra executor).
+ * event-loop thread and callbacks on it (no extra executor). Only the client module is needed
+ * (no server, DJL or ONNX Runtime); {@code glyph bench server} adds the optional in-process SDK
+ * comparison itself.
  *
  * <p>Thread-safety: {@link #run} is self-contained; do not run two benchmarks at once on one machine.
  */
@@ -80,14 +78,12 @@ public final class ServerBenchmark {
      * @param imagesPerRequest images per {@code Classify} call
      * @param mnistDir folder with the MNIST IDX files (test images are used)
      * @param metricsUrl the server's {@code /metrics} URL, or {@code null} to skip batch sizes
-     * @param sdkModelDir a model folder to benchmark in-process with {@link SdkBenchmark} after the
-     *     sweep, for comparison, or {@code null}
      */
     public record Config(String target, List<Integer> concurrency, Duration warmup, Duration duration,
-            int imagesPerRequest, Path mnistDir, String metricsUrl, Path sdkModelDir) {
+            int imagesPerRequest, Path mnistDir, String metricsUrl) {
         /** Validates. */
         public Config {
-            GlyphClient.HostPort.parse(target);
+            HostPort.parse(target);
             if (concurrency == null || concurrency.isEmpty() || concurrency.stream().anyMatch(c -> c == null || c < 1)) {
                 throw new IllegalArgumentException("concurrency is " + concurrency + "; expected levels >= 1, e.g. 1,8,32,64");
             }
@@ -171,9 +167,8 @@ public final class ServerBenchmark {
      *
      * @param config the settings
      * @param points one per concurrency level, in order
-     * @param sdk the in-process SDK comparison, or {@code null} when not asked for
      */
-    public record Result(Config config, List<Point> points, SdkBenchmark.Result sdk) {
+    public record Result(Config config, List<Point> points) {
         /** Copies the points. */
         public Result {
             points = List.copyOf(points);
@@ -191,16 +186,19 @@ public final class ServerBenchmark {
                                 : String.format(Locale.ROOT, "%.1f", p.serverMeanBatch()),
                         p.errors().isEmpty() ? "none" : new TreeMap<>(p.errors()).toString()));
             }
-            if (sdk != null) {
-                b.append(String.format(Locale.ROOT, "in-process SDK, same model: batch 64 %.1f img/s, batcher with %d"
-                        + " callers %.1f img/s (mean batch %.1f)%n", sdk.sdk64().imagesPerSecond(), sdk.callers(),
-                        sdk.batcher().imagesPerSecond(), sdk.batcherStats().meanBatchSize()));
-            }
             return b.toString();
         }
 
         /** Returns the whole sweep as one JSON object (the last line of {@code --json} output). */
         public String json() {
+            return json(null);
+        }
+
+        /**
+         * Returns the whole sweep as one JSON object with {@code extraMembers} (already JSON, e.g.
+         * {@code "sdk":{...}}) appended after the sweep, or none when {@code null}.
+         */
+        public String json(String extraMembers) {
             StringBuilder b = new StringBuilder();
             b.append(String.format(Locale.ROOT, "{\"target\":\"%s\",\"images_per_request\":%d,\"warmup_s\":%.3f,"
                     + "\"duration_s\":%.3f,\"sweep\":[", config.target().replace("\"", ""), config.imagesPerRequest(),
@@ -209,11 +207,8 @@ public final class ServerBenchmark {
                 b.append(i == 0 ? "" : ",").append(points.get(i).json());
             }
             b.append(']');
-            if (sdk != null) {
-                b.append(String.format(Locale.ROOT, ",\"sdk\":{\"batch64_images_per_second\":%.1f,"
-                        + "\"batcher_images_per_second\":%.1f,\"batcher_callers\":%d,\"batcher_mean_batch\":%.2f}",
-                        sdk.sdk64().imagesPerSecond(), sdk.batcher().imagesPerSecond(), sdk.callers(),
-                        sdk.batcherStats().meanBatchSize()));
+            if (extraMembers != null) {
+                b.append(',').append(extraMembers);
             }
             return b.append('}').toString();
         }
@@ -222,16 +217,13 @@ public final class ServerBenchmark {
     /**
      * Runs the sweep, calling {@code onPoint} after each level.
      *
-     * @throws DataException if the MNIST files cannot be loaded
-     * @throws ModelLoadException if the SDK comparison's model folder cannot be loaded
-     * @throws IOException if the SDK comparison cannot read the model
+     * @throws IOException if the MNIST files cannot be loaded (the message names the file)
      * @throws InterruptedException if interrupted
      */
-    public static Result run(Config config, Consumer<Point> onPoint)
-            throws DataException, ModelLoadException, IOException, InterruptedException {
-        List<ClassifyRequest> requests = requests(Datasets.load("mnist", config.mnistDir()).test(),
+    public static Result run(Config config, Consumer<Point> onPoint) throws IOException, InterruptedException {
+        List<ClassifyRequest> requests = requests(TestImages.load("mnist", config.mnistDir(), Integer.MAX_VALUE),
                 config.imagesPerRequest());
-        GlyphClient.HostPort hp = GlyphClient.HostPort.parse(config.target());
+        HostPort hp = HostPort.parse(config.target());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, r -> {
             Thread t = new Thread(r, "glyph-bench-client");
             t.setDaemon(true);
@@ -239,7 +231,7 @@ public final class ServerBenchmark {
         }, NioIoHandler.newFactory());
         ManagedChannel channel = NettyChannelBuilder.forAddress(hp.host(), hp.port()).usePlaintext()
                 .eventLoopGroup(group).channelType(NioSocketChannel.class).directExecutor()
-                .maxInboundMessageSize(64 * 1024 * 1024).build();
+                .maxInboundMessageSize(GlyphClient.MAX_INBOUND_BYTES).build();
         List<Point> points = new ArrayList<>();
         try {
             for (int c : config.concurrency()) {
@@ -254,28 +246,18 @@ public final class ServerBenchmark {
             channel.awaitTermination(10, TimeUnit.SECONDS);
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
-        SdkBenchmark.Result sdk = null;
-        if (config.sdkModelDir() != null) {
-            sdk = SdkBenchmark.run(new SdkBenchmark.Config(config.sdkModelDir(), config.warmup(), config.duration(), 0,
-                    64, 1));
-        }
-        return new Result(config, points, sdk);
+        return new Result(config, points);
     }
 
     /** Builds up to 256 distinct requests of {@code per} consecutive test images (wrapping around). */
-    static List<ClassifyRequest> requests(ImageSet test, int per) {
-        if (test.rows() != DigitImage.SIZE || test.cols() != DigitImage.SIZE || test.count() == 0) {
-            throw new IllegalArgumentException("test images are " + test.rows() + "x" + test.cols() + " (" + test.count()
-                    + "); expected 28x28 MNIST images");
-        }
+    static List<ClassifyRequest> requests(TestImages test, int per) {
         int n = Math.max(1, Math.min(DISTINCT_REQUESTS, test.count() / per));
         List<ClassifyRequest> out = new ArrayList<>(n);
         int next = 0;
         for (int r = 0; r < n; r++) {
             ClassifyRequest.Builder b = ClassifyRequest.newBuilder();
             for (int k = 0; k < per; k++) {
-                b.addImages(Image.newBuilder().setGray8(ByteString.copyFrom(test.images(), next * DigitImage.PIXELS,
-                        DigitImage.PIXELS)));
+                b.addImages(test.image(next));
                 next = (next + 1) % test.count();
             }
             out.add(b.build());
