@@ -74,8 +74,8 @@ class ServerBenchmarkTest {
     void run_localServer_pointsWithThroughputLatencyAndServerBatchSize() throws Exception {
         Assumptions.assumeTrue(Files.exists(MNIST.resolve("t10k-images-idx3-ubyte")),
                 "skipped: MNIST IDX files are not in " + MNIST.toAbsolutePath().normalize());
-        try (GlyphServer server = GlyphServer.open(ServerConfig.defaults(modelFolder()).host("127.0.0.1").port(0)
-                .metricsPort(0).intraOpThreads(1))) {
+        try (GlyphServer server = GlyphServer.open(ServerConfig.builder(modelFolder()).host("127.0.0.1").port(0)
+                .metricsPort(0).intraOpThreads(1).build())) {
             List<ServerBenchmark.Point> seen = new ArrayList<>();
             ServerBenchmark.Result r = ServerBenchmark.run(new ServerBenchmark.Config("127.0.0.1:" + server.port(),
                     List.of(1, 4), Duration.ofMillis(100), Duration.ofMillis(400), 3, MNIST,
