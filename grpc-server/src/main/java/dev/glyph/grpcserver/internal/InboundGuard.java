@@ -34,9 +34,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code INVALID_ARGUMENT} naming the method, the message number and protobuf's reason.
  * </ul>
  *
- * It also checks the message count of methods whose client sends exactly one message (unary):
- * a half-close without a request or a second request message gets {@code INVALID_ARGUMENT}
- * instead of grpc-java's {@code INTERNAL}. The closes go through the server's interceptors, so
+ * It also checks methods whose client sends exactly one message (unary): a half-close without a
+ * request gets {@code INVALID_ARGUMENT} instead of grpc-java's {@code INTERNAL} ("Half-closed
+ * without a request"). A second request message cannot be mapped: grpc-java's {@code ServerCallImpl}
+ * resets the stream itself before any listener sees the message, so the client gets
+ * {@code CANCELLED} (never INTERNAL or UNKNOWN). The closes go through the server's interceptors, so
  * they are counted in {@code glyph_grpc_requests_total}; each is also counted in
  * {@code glyph_malformed_messages_total} and logged at WARN at most once per interval, without a
  * stack trace. On a stream, earlier responses not yet sent are dropped when a later message is
@@ -185,9 +187,6 @@ public final class InboundGuard {
                 Status s = u.status();
                 fail(s.getCode() == Status.Code.INVALID_ARGUMENT
                         ? s.withDescription("request message " + messages + ": " + s.getDescription()) : s);
-            } else if (oneMessage && messages > 1) {
-                fail(Status.INVALID_ARGUMENT.withDescription(method + " takes exactly one request message; found a "
-                        + "second one (a unary call must send one message, then half-close)"));
             } else {
                 inner.onMessage((Q) message);
             }
@@ -230,7 +229,9 @@ public final class InboundGuard {
             metrics.recordMalformed(method);
             log.warn("malformed call to " + method + ": " + s.getCode() + " " + s.getDescription());
             call.closeOnce(s);
-            inner.onCancel(); // the handler cleans up (e.g. a stream's pending work); later sends are ignored
+            if (!oneMessage) {
+                inner.onCancel(); // a stream's handler cleans up its pending work; its later sends are ignored
+            }
         }
     }
 
