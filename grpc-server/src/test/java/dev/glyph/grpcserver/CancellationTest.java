@@ -7,15 +7,11 @@ import dev.glyph.inferencesdk.BatcherStats;
 import dev.glyph.proto.v1.ClassifyRequest;
 import dev.glyph.proto.v1.ClassifyResponse;
 import io.grpc.Status;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,38 +44,10 @@ class CancellationTest {
         return b.build();
     }
 
-    /** A unary call whose client side can be cancelled. */
-    private record Call(CompletableFuture<Status> end, AtomicReference<ClientCallStreamObserver<ClassifyRequest>> handle) {
-        void cancel() {
-            handle.get().cancel("client gave up", null);
-        }
-    }
-
-    private static Call send(Harness h, ClassifyRequest r, long deadlineMs) {
-        CompletableFuture<Status> end = new CompletableFuture<>();
-        AtomicReference<ClientCallStreamObserver<ClassifyRequest>> handle = new AtomicReference<>();
-        h.async().withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).classify(r,
-                new ClientResponseObserver<ClassifyRequest, ClassifyResponse>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<ClassifyRequest> s) {
-                        handle.set(s);
-                    }
-
-                    @Override
-                    public void onNext(ClassifyResponse v) {
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        end.complete(Status.fromThrowable(t));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        end.complete(Status.OK);
-                    }
-                });
-        return new Call(end, handle);
+    private static Ending<ClassifyRequest, ClassifyResponse> send(Harness h, ClassifyRequest r, long deadlineMs) {
+        Ending<ClassifyRequest, ClassifyResponse> call = new Ending<>();
+        h.async().withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).classify(r, call);
+        return call;
     }
 
     private static void await(BooleanSupplier cond, String what) throws InterruptedException {
@@ -102,57 +70,36 @@ class CancellationTest {
         Gate gate = new Gate();
         try (Harness h = Harness.serving(Harness.config(model).batchers(1).maxBatchSize(1).maxQueue(64).listener(gate))) {
             gate.arm();
-            Call holder = send(h, request(1), 60_000);
+            Ending<ClassifyRequest, ClassifyResponse> holder = send(h, request(1), 60_000);
             gate.awaitHeld();
-            List<Call> expiring = new ArrayList<>();
-            List<Call> cancelled = new ArrayList<>();
+            List<Ending<ClassifyRequest, ClassifyResponse>> expiring = new ArrayList<>();
+            List<Ending<ClassifyRequest, ClassifyResponse>> cancelled = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 expiring.add(send(h, request(1 + i % 3), 5_000));   // 1+2+3+1+2 = 9 images
                 cancelled.add(send(h, request(1 + (i + 1) % 3), 60_000)); // 2+3+1+2+3 = 11 images
             }
             // a stream with two requests waiting behind the gate, then cancelled
-            AtomicReference<ClientCallStreamObserver<ClassifyRequest>> stream = new AtomicReference<>();
-            CompletableFuture<Status> streamEnd = new CompletableFuture<>();
-            StreamObserver<ClassifyRequest> out = h.async().classifyStream(
-                    new ClientResponseObserver<ClassifyRequest, ClassifyResponse>() {
-                        @Override
-                        public void beforeStart(ClientCallStreamObserver<ClassifyRequest> s) {
-                            stream.set(s);
-                        }
-
-                        @Override
-                        public void onNext(ClassifyResponse v) {
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            streamEnd.complete(Status.fromThrowable(t));
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            streamEnd.complete(Status.OK);
-                        }
-                    });
+            Ending<ClassifyRequest, ClassifyResponse> stream = new Ending<>();
+            StreamObserver<ClassifyRequest> out = h.async().classifyStream(stream);
             out.onNext(request(2));
             out.onNext(request(2));
             await(() -> h.server.batcherStats().queueDepth() == 9 + 11 + 4, "all 24 images queued");
-            for (Call c : cancelled) {
+            for (Ending<ClassifyRequest, ClassifyResponse> c : cancelled) {
                 c.cancel();
             }
-            stream.get().cancel("client gave up", null);
-            for (Call c : expiring) {
-                assertEquals(Status.Code.DEADLINE_EXCEEDED, c.end().get(60, TimeUnit.SECONDS).getCode());
+            stream.cancel();
+            for (Ending<ClassifyRequest, ClassifyResponse> c : expiring) {
+                assertEquals(Status.Code.DEADLINE_EXCEEDED, c.end.get(60, TimeUnit.SECONDS).getCode());
             }
-            for (Call c : cancelled) {
-                assertEquals(Status.Code.CANCELLED, c.end().get(60, TimeUnit.SECONDS).getCode());
+            for (Ending<ClassifyRequest, ClassifyResponse> c : cancelled) {
+                assertEquals(Status.Code.CANCELLED, c.end.get(60, TimeUnit.SECONDS).getCode());
             }
-            assertEquals(Status.Code.CANCELLED, streamEnd.get(60, TimeUnit.SECONDS).getCode());
+            assertEquals(Status.Code.CANCELLED, stream.end.get(60, TimeUnit.SECONDS).getCode());
             // the worker is still held: only eager removal can empty the queue
             await(() -> h.server.batcherStats().queueDepth() == 0, "queue emptied while the worker is held");
             await(() -> h.server.batcherStats().cancelled() == 15, "15 images counted cancelled");
             gate.release();
-            assertEquals(Status.Code.OK, holder.end().get(60, TimeUnit.SECONDS).getCode());
+            assertEquals(Status.Code.OK, holder.end.get(60, TimeUnit.SECONDS).getCode());
             BatcherStats s = h.server.batcherStats();
             assertEquals(1, s.images(), "only the holder's image was executed");
             assertEquals(9, s.expired());

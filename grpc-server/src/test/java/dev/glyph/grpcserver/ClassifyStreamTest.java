@@ -128,11 +128,6 @@ class ClassifyStreamTest {
         }
     }
 
-    private static long streamInFlight(Harness h) {
-        Matcher m = Pattern.compile("(?m)^glyph_stream_requests_in_flight ([0-9.E]+)$").matcher(h.server.scrapeMetrics());
-        return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
-    }
-
     /**
      * Requests of one stream are processed concurrently, up to --stream-in-flight: with the
      * batcher's worker held, all of them are read and queued (the gauge passes 1), and once the
@@ -154,14 +149,14 @@ class ClassifyStreamTest {
                 out.onNext(request(i, 1));
             }
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (streamInFlight(h) < bound) {
+            while (gauge(h, "glyph_stream_requests_in_flight") < bound) {
                 if (System.nanoTime() > end) {
-                    throw new AssertionError("stream in-flight gauge stayed at " + streamInFlight(h) + "; expected "
+                    throw new AssertionError("stream in-flight gauge stayed at " + gauge(h, "glyph_stream_requests_in_flight") + "; expected "
                             + bound + " requests read and queued concurrently");
                 }
                 Thread.sleep(2);
             }
-            assertEquals(bound, streamInFlight(h), "never more than --stream-in-flight read");
+            assertEquals(bound, gauge(h, "glyph_stream_requests_in_flight"), "never more than --stream-in-flight read");
             assertEquals(bound, h.server.batcherStats().queueDepth(), "all in-flight requests queued at once");
             gate.release();
             holder.get(60, TimeUnit.SECONDS);
@@ -172,7 +167,7 @@ class ClassifyStreamTest {
                 assertEquals(EXPECTED.get(i).confidence(), r.getPredictions(0).getConfidence(), 1e-5);
             }
             assertEquals("completed", reader.next());
-            assertEquals(0, streamInFlight(h));
+            assertEquals(0, gauge(h, "glyph_stream_requests_in_flight"));
             assertTrue(h.server.batcherStats().meanBatchSize() > 1, "stream requests shared model batches: "
                     + h.server.batcherStats().meanBatchSize());
         }

@@ -168,30 +168,14 @@ class MalformedMessageTest {
 
     @Test
     void classifyStream_garbageSecondMessage_invalidArgumentNamingIt() throws Exception {
-        CompletableFuture<Status> end = new CompletableFuture<>();
-        CompletableFuture<byte[]> first = new CompletableFuture<>();
+        Ending<byte[], byte[]> ending = new Ending<>();
         ClientCall<byte[], byte[]> call = channel.newCall(raw(ClassifierGrpc.getClassifyStreamMethod()),
                 CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS));
-        StreamObserver<byte[]> out = ClientCalls.asyncBidiStreamingCall(call, new StreamObserver<>() {
-            @Override
-            public void onNext(byte[] value) {
-                first.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                end.complete(Status.fromThrowable(t));
-            }
-
-            @Override
-            public void onCompleted() {
-                end.complete(Status.OK);
-            }
-        });
+        StreamObserver<byte[]> out = ClientCalls.asyncBidiStreamingCall(call, ending);
         out.onNext(golden().toByteArray());
-        assertEquals(1, ClassifyResponse.parseFrom(first.get(60, TimeUnit.SECONDS)).getPredictionsCount());
+        assertEquals(1, ClassifyResponse.parseFrom(ending.first.get(60, TimeUnit.SECONDS)).getPredictionsCount());
         out.onNext(new byte[] {0x0a, 0x05, 0x0a});
-        Status s = end.get(60, TimeUnit.SECONDS);
+        Status s = ending.end.get(60, TimeUnit.SECONDS);
         assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
         assertTrue(s.getDescription().contains("request message 2"), s.getDescription());
         assertGoldenWorks();

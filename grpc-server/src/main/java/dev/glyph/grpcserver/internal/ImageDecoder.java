@@ -23,19 +23,12 @@ import java.util.List;
  * Requests with encoded images are decoded on the decode pool, see {@link #hasEncoded}.
  *
  * <p>Thread-safety: thread-safe (immutable apart from the pool's counters).
+ *
+ * @param maxImagePixels largest accepted image (width x height from its header)
+ * @param maxDecodedPixels most pixels an image is decoded to (larger ones are subsampled)
+ * @param pool where decode memory is reserved
  */
-public final class ImageDecoder {
-
-    private final long maxImagePixels;
-    private final long maxDecodedPixels;
-    private final DecodePool pool;
-
-    /** Decodes with these limits, reserving decode memory from {@code pool}. */
-    public ImageDecoder(long maxImagePixels, long maxDecodedPixels, DecodePool pool) {
-        this.maxImagePixels = maxImagePixels;
-        this.maxDecodedPixels = maxDecodedPixels;
-        this.pool = pool;
-    }
+public record ImageDecoder(long maxImagePixels, long maxDecodedPixels, DecodePool pool) {
 
     /** Returns whether {@code request} holds an encoded image (to be decoded on the decode pool). */
     public static boolean hasEncoded(ClassifyRequest request) {
