@@ -65,6 +65,14 @@ public final class GlyphServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GlyphServer.class);
     private static final AtomicInteger IDS = new AtomicInteger();
+    /**
+     * grpc-java logs every oversize inbound message at WARNING with a full stack trace
+     * ({@code NettyServerStream.TransportState.deframeFailed}); a client can cause that at any
+     * rate, and the call already ends with RESOURCE_EXHAUSTED, so that logger only passes SEVERE.
+     * Held here because java.util.logging keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger DEFRAME_LOG =
+            java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
 
     /** The health-check service name of the classifier. */
     public static final String SERVICE_NAME = ClassifierGrpc.SERVICE_NAME;
@@ -167,6 +175,7 @@ public final class GlyphServer implements AutoCloseable {
                     NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), threads(threadPrefix + "-netty", true),
                     NioIoHandler.newFactory());
+            DEFRAME_LOG.setLevel(java.util.logging.Level.SEVERE);
             b = NettyServerBuilder.forAddress(addr)
                     .bossEventLoopGroup(boss)
                     .workerEventLoopGroup(workers)
