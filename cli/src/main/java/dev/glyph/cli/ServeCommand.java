@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
  * <pre>
  * glyph serve --model models/mnist/1 [--port 50051] [--metrics-port 9464] [--max-batch 64]
  *             [--max-delay-us 2000] [--max-queue 1024] [--threads N] [--max-message-bytes 4194304]
+ *             [--decode-threads 0] [--max-decoded-bytes 134217728] [--max-image-pixels 40000000]
+ *             [--max-decoded-pixels 1048576]
  * </pre>
  *
  * <p>Shutdown: the first SIGTERM/SIGINT starts a graceful shutdown (health NOT_SERVING, no new
@@ -97,6 +99,26 @@ public class ServeCommand implements Callable<Integer> {
             description = "Requests per ClassifyStream call read but not yet answered (default: ${DEFAULT-VALUE}).")
     int streamInFlight;
 
+    @Option(names = "--decode-threads", paramLabel = "N", defaultValue = "0",
+            description = "Threads decoding encoded (PNG/JPEG/BMP/GIF) images, never the event loop; 0 = half the cores,"
+                    + " at least 1 (default: ${DEFAULT-VALUE}).")
+    int decodeThreads;
+
+    @Option(names = "--max-decoded-bytes", paramLabel = "BYTES", defaultValue = "134217728",
+            description = "Most bytes images being decoded may hold at once (estimated from their headers, 36 per"
+                    + " decoded pixel); beyond that RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+    long maxDecodedBytes;
+
+    @Option(names = "--max-image-pixels", paramLabel = "N", defaultValue = "40000000",
+            description = "Largest encoded image (width x height from its header); larger ones get INVALID_ARGUMENT"
+                    + " without decoding (default: ${DEFAULT-VALUE}).")
+    long maxImagePixels;
+
+    @Option(names = "--max-decoded-pixels", paramLabel = "N", defaultValue = "1048576",
+            description = "Most pixels an encoded image is decoded to; larger images are subsampled while decoding"
+                    + " (default: ${DEFAULT-VALUE}).")
+    long maxDecodedPixels;
+
     @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "20",
             description = "Graceful shutdown waits this long for in-flight calls (default: ${DEFAULT-VALUE}).")
     double drainTimeout;
@@ -121,11 +143,13 @@ public class ServeCommand implements Callable<Integer> {
             if (maxDelayUs < 0) {
                 throw new IllegalArgumentException("--max-delay-us is " + maxDelayUs + "; expected >= 0");
             }
-            config = ServerConfig.defaults(model).host(host).port(port).metricsPort(metricsPort).maxBatchSize(maxBatch)
+            config = ServerConfig.builder(model).host(host).port(port).metricsPort(metricsPort).maxBatchSize(maxBatch)
                     .maxDelay(Duration.ofNanos(maxDelayUs * 1000)).maxQueue(maxQueue).batchers(batchers).threads(threads)
                     .eventLoopThreads(eventLoopThreads).intraOpThreads(intraOpThreads).device(Device.parse(device))
                     .maxMessageBytes(maxMessageBytes).streamInFlight(streamInFlight)
-                    .drainTimeout(Duration.ofMillis(Math.round(drainTimeout * 1000)));
+                    .decodeThreads(decodeThreads).maxDecodedBytes(maxDecodedBytes).maxImagePixels(maxImagePixels)
+                    .maxDecodedPixels(maxDecodedPixels)
+                    .drainTimeout(Duration.ofMillis(Math.round(drainTimeout * 1000))).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

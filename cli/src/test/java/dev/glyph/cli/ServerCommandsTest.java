@@ -52,8 +52,8 @@ class ServerCommandsTest {
         g.dispose();
         png = tmp.resolve("zero.png");
         ImageIO.write(img, "png", png.toFile());
-        server = GlyphServer.open(ServerConfig.defaults(model).host("127.0.0.1").port(0).metricsPort(0)
-                .intraOpThreads(1));
+        server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0).metricsPort(0)
+                .intraOpThreads(1).build());
     }
 
     @AfterAll

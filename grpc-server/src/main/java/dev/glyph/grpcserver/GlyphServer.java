@@ -1,6 +1,9 @@
 package dev.glyph.grpcserver;
 
 import dev.glyph.grpcserver.internal.ClassifierService;
+import dev.glyph.grpcserver.internal.DecodePool;
+import dev.glyph.grpcserver.internal.ImageDecoder;
+import dev.glyph.grpcserver.internal.InboundGuard;
 import dev.glyph.grpcserver.internal.MetricsInterceptor;
 import dev.glyph.grpcserver.internal.ModelRuntime;
 import dev.glyph.grpcserver.internal.ServerMetrics;
@@ -41,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * batching live in their own classes.
  *
  * <pre>{@code
- * try (GlyphServer server = GlyphServer.open(ServerConfig.defaults(Path.of("models/mnist/1")).port(0))) {
+ * try (GlyphServer server = GlyphServer.open(ServerConfig.builder(Path.of("models/mnist/1")).port(0).build())) {
  *     System.out.println("listening on " + server.port() + ", metrics on " + server.metricsPort());
  *     server.awaitTermination();     // until another thread calls shutdown()/close()
  * }
@@ -62,6 +65,14 @@ public final class GlyphServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GlyphServer.class);
     private static final AtomicInteger IDS = new AtomicInteger();
+    /**
+     * grpc-java logs every oversize inbound message at WARNING with a full stack trace
+     * ({@code NettyServerStream.TransportState.deframeFailed}); a client can cause that at any
+     * rate, and the call already ends with RESOURCE_EXHAUSTED, so that logger only passes SEVERE.
+     * Held here because java.util.logging keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger DEFRAME_LOG =
+            java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
 
     /** The health-check service name of the classifier. */
     public static final String SERVICE_NAME = ClassifierGrpc.SERVICE_NAME;
@@ -69,6 +80,7 @@ public final class GlyphServer implements AutoCloseable {
     private final ServerConfig config;
     private final String threadPrefix;
     private final ServerMetrics metrics;
+    private final DecodePool decodePool;
     private final ClassifierService service;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Object lifecycle = new Object();
@@ -85,7 +97,11 @@ public final class GlyphServer implements AutoCloseable {
         this.config = config;
         this.threadPrefix = "glyph-server-" + IDS.incrementAndGet();
         this.metrics = new ServerMetrics(config.maxBatchSize());
-        this.service = new ClassifierService(metrics, config.streamInFlight());
+        this.decodePool = new DecodePool(config.effectiveDecodeThreads(), config.maxQueue(), config.maxDecodedBytes(),
+                threadPrefix + "-decode");
+        this.metrics.decodingBytesSource(decodePool::bytesInUse);
+        this.service = new ClassifierService(metrics, new ImageDecoder(config.maxImagePixels(), config.maxDecodedPixels(),
+                decodePool), decodePool, config.streamInFlight());
         health.setStatus("", ServingStatus.NOT_SERVING);
         health.setStatus(SERVICE_NAME, ServingStatus.NOT_SERVING);
     }
@@ -159,6 +175,7 @@ public final class GlyphServer implements AutoCloseable {
                     NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), threads(threadPrefix + "-netty", true),
                     NioIoHandler.newFactory());
+            DEFRAME_LOG.setLevel(java.util.logging.Level.SEVERE);
             b = NettyServerBuilder.forAddress(addr)
                     .bossEventLoopGroup(boss)
                     .workerEventLoopGroup(workers)
@@ -176,10 +193,13 @@ public final class GlyphServer implements AutoCloseable {
         java.util.Collections.reverse(chain);
         chain.add(new StatusGuardInterceptor());
         chain.add(new MetricsInterceptor(metrics));
+        // unparseable messages and wrong message counts are answered before any interceptor or handler
+        InboundGuard guard = new InboundGuard(metrics, config.maxMessageBytes(), Duration.ofSeconds(10));
         b.maxInboundMessageSize(config.maxMessageBytes())
-                .addService(ServerInterceptors.intercept(service, chain))
-                .addService(ServerInterceptors.intercept(health.getHealthService(), new MetricsInterceptor(metrics)))
-                .addService(ProtoReflectionServiceV1.newInstance());
+                .addService(ServerInterceptors.intercept(guard.guard(service.bindService()), chain))
+                .addService(ServerInterceptors.intercept(guard.guard(health.getHealthService().bindService()),
+                        new MetricsInterceptor(metrics)))
+                .addService(guard.guard(ProtoReflectionServiceV1.newInstance().bindService()));
         return b.build();
     }
 
@@ -336,6 +356,7 @@ public final class GlyphServer implements AutoCloseable {
     }
 
     private void releaseThreads() {
+        decodePool.close(Duration.ofSeconds(5));
         if (executor != null) {
             executor.shutdown();
             try {
@@ -396,6 +417,12 @@ public final class GlyphServer implements AutoCloseable {
         public void onExpired() {
             a.onExpired();
             b.onExpired();
+        }
+
+        @Override
+        public void onCancelled() {
+            a.onCancelled();
+            b.onCancelled();
         }
 
         @Override

@@ -2,20 +2,24 @@ package dev.glyph.grpcserver;
 
 import dev.glyph.inferencesdk.BatcherListener;
 import dev.glyph.inferencesdk.Device;
+import dev.glyph.inferencesdk.ImageHeader;
 import io.grpc.ServerInterceptor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * How a {@link GlyphServer} runs. A value: every "setter" returns a modified copy.
+ * How a {@link GlyphServer} runs. A value, built with {@link #builder(Path)} (or changed through
+ * {@link #toBuilder()}); every option has a default.
  *
  * <pre>{@code
- * ServerConfig c = ServerConfig.defaults(Path.of("models/mnist/1"))
- *         .port(50051).metricsPort(9464).maxBatchSize(64).maxDelay(Duration.ofMillis(2)).maxQueue(1024);
+ * ServerConfig c = ServerConfig.builder(Path.of("models/mnist/1"))
+ *         .port(50051).metricsPort(9464).maxBatchSize(64).maxDelay(Duration.ofMillis(2)).maxQueue(1024)
+ *         .build();
+ * ServerConfig onAnyPort = c.toBuilder().port(0).build();
  * }</pre>
  *
- * <p>Thread-safety: immutable.
+ * <p>Thread-safety: immutable (the builder is not thread-safe).
  *
  * @param modelDir the model folder (see docs/model-folder.md)
  * @param host address to bind, or {@code null} for all interfaces
@@ -34,9 +38,20 @@ import java.util.List;
  * @param intraOpThreads ONNX Runtime intra-op threads per model call; 0 = half the cores shared
  *     out over the batchers, at least 1 (see {@link #effectiveIntraOpThreads()})
  * @param device where the model runs
- * @param maxMessageBytes largest accepted inbound message; larger ones get RESOURCE_EXHAUSTED
+ * @param maxMessageBytes largest accepted inbound message (after decompression); larger ones get
+ *     RESOURCE_EXHAUSTED
  * @param streamInFlight most requests of one {@code ClassifyStream} call read but not yet answered
+ *     (they are processed concurrently)
  * @param drainTimeout how long a graceful shutdown waits for in-flight calls before cancelling them
+ * @param decodeThreads threads of the bounded pool that decodes {@code encoded} images, never on a
+ *     transport thread; 0 = half the cores, at least 1 (see {@link #effectiveDecodeThreads()})
+ * @param maxDecodedBytes most bytes that images being decoded may hold at once (estimated from
+ *     their headers before decoding, {@link ImageHeader#BYTES_PER_DECODED_PIXEL} per decoded
+ *     pixel); a request that would exceed it gets RESOURCE_EXHAUSTED
+ * @param maxImagePixels largest accepted encoded image, width x height from its header; larger
+ *     ones get INVALID_ARGUMENT without being decoded
+ * @param maxDecodedPixels most pixels an encoded image is decoded to: larger images are
+ *     subsampled while decoding (every n-th row and column), as a 28x28 digit needs far fewer
  * @param inProcessName when not {@code null}, serve on the in-process transport of this name
  *     instead of Netty (tests and embedding); {@link #port()} is then ignored
  * @param listener an extra batcher listener, called after the server's own metrics listener
@@ -45,7 +60,8 @@ import java.util.List;
  */
 public record ServerConfig(Path modelDir, String host, int port, int metricsPort, int maxBatchSize, Duration maxDelay,
         int maxQueue, int batchers, int threads, int eventLoopThreads, int intraOpThreads, Device device,
-        int maxMessageBytes, int streamInFlight, Duration drainTimeout, String inProcessName, BatcherListener listener,
+        int maxMessageBytes, int streamInFlight, Duration drainTimeout, int decodeThreads, long maxDecodedBytes,
+        long maxImagePixels, long maxDecodedPixels, String inProcessName, BatcherListener listener,
         List<ServerInterceptor> interceptors) {
 
     /** The default gRPC port. */
@@ -54,76 +70,71 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
     public static final int DEFAULT_METRICS_PORT = 9464;
     /** The default largest inbound message: 4 MiB. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+    /** The default cap on bytes held by images being decoded: 128 MiB. */
+    public static final long DEFAULT_MAX_DECODED_BYTES = 128L * 1024 * 1024;
 
     /** Validates the fields. */
     public ServerConfig {
-        if (modelDir == null) {
-            throw new IllegalArgumentException("model folder is null; expected e.g. models/mnist/1");
-        }
-        if (inProcessName == null && (port < 0 || port > 65535)) {
-            throw new IllegalArgumentException("port is " + port + "; expected 0..65535 (0 = any free port)");
-        }
-        if (metricsPort < -1 || metricsPort > 65535) {
-            throw new IllegalArgumentException("metrics port is " + metricsPort
-                    + "; expected 0..65535 (0 = any free port) or -1 (disabled)");
-        }
-        if (maxBatchSize < 1) {
-            throw new IllegalArgumentException("max batch size is " + maxBatchSize + "; expected >= 1");
-        }
-        if (maxDelay == null || maxDelay.isNegative()) {
-            throw new IllegalArgumentException("max delay is " + maxDelay + "; expected a duration >= 0");
-        }
-        if (maxQueue < 1) {
-            throw new IllegalArgumentException("max queue is " + maxQueue + "; expected >= 1");
-        }
-        if (batchers < 0 || batchers > maxQueue) {
-            throw new IllegalArgumentException("batchers is " + batchers + "; expected 0 (auto) or 1.." + maxQueue
-                    + " (max queue)");
-        }
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads is " + threads + "; expected >= 0 (0 = run on transport threads)");
-        }
-        if (eventLoopThreads < 0) {
-            throw new IllegalArgumentException("event loop threads is " + eventLoopThreads + "; expected >= 0 (0 = Netty default)");
-        }
-        if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intra-op threads is " + intraOpThreads + "; expected >= 0 (0 = auto)");
-        }
-        if (device == null) {
-            throw new IllegalArgumentException("device is null; expected cpu or cuda:N");
-        }
-        if (maxMessageBytes < 1024) {
-            throw new IllegalArgumentException("max message size is " + maxMessageBytes + " bytes; expected >= 1024");
-        }
-        if (streamInFlight < 1) {
-            throw new IllegalArgumentException("stream in-flight bound is " + streamInFlight + "; expected >= 1");
-        }
-        if (drainTimeout == null || drainTimeout.isNegative()) {
-            throw new IllegalArgumentException("drain timeout is " + drainTimeout + "; expected a duration >= 0");
-        }
-        if (inProcessName != null && inProcessName.isBlank()) {
-            throw new IllegalArgumentException("in-process name is blank; expected a name or null for Netty");
-        }
-        if (listener == null) {
-            throw new IllegalArgumentException("listener is null; use BatcherListener.NONE");
-        }
-        if (interceptors == null) {
-            throw new IllegalArgumentException("interceptors are null; use List.of()");
-        }
+        check(modelDir != null, "model folder is null; expected e.g. models/mnist/1");
+        check(inProcessName != null || (port >= 0 && port <= 65535),
+                "port is " + port + "; expected 0..65535 (0 = any free port)");
+        check(metricsPort >= -1 && metricsPort <= 65535,
+                "metrics port is " + metricsPort + "; expected 0..65535 (0 = any free port) or -1 (disabled)");
+        check(maxBatchSize >= 1, "max batch size is " + maxBatchSize + "; expected >= 1");
+        check(maxDelay != null && !maxDelay.isNegative(), "max delay is " + maxDelay + "; expected a duration >= 0");
+        check(maxQueue >= 1, "max queue is " + maxQueue + "; expected >= 1");
+        check(batchers >= 0 && batchers <= maxQueue,
+                "batchers is " + batchers + "; expected 0 (auto) or 1.." + maxQueue + " (max queue)");
+        check(threads >= 0, "threads is " + threads + "; expected >= 0 (0 = run on transport threads)");
+        check(eventLoopThreads >= 0, "event loop threads is " + eventLoopThreads + "; expected >= 0 (0 = Netty default)");
+        check(intraOpThreads >= 0, "intra-op threads is " + intraOpThreads + "; expected >= 0 (0 = auto)");
+        check(device != null, "device is null; expected cpu or cuda:N");
+        check(maxMessageBytes >= 1024, "max message size is " + maxMessageBytes + " bytes; expected >= 1024");
+        check(streamInFlight >= 1, "stream in-flight bound is " + streamInFlight + "; expected >= 1");
+        check(drainTimeout != null && !drainTimeout.isNegative(),
+                "drain timeout is " + drainTimeout + "; expected a duration >= 0");
+        check(decodeThreads >= 0, "decode threads is " + decodeThreads + "; expected >= 0 (0 = auto)");
+        check(maxImagePixels >= 1, "max image pixels is " + maxImagePixels + "; expected >= 1");
+        check(maxDecodedPixels >= ImageHeader.MIN_DECODED_PIXELS, "max decoded pixels is " + maxDecodedPixels
+                + "; expected >= " + ImageHeader.MIN_DECODED_PIXELS);
+        long oneImage = maxDecodedPixels * ImageHeader.BYTES_PER_DECODED_PIXEL;
+        check(maxDecodedBytes >= oneImage, "max decoded bytes is " + maxDecodedBytes + "; expected >= " + oneImage
+                + " (one image of max decoded pixels " + maxDecodedPixels + " x "
+                + ImageHeader.BYTES_PER_DECODED_PIXEL + " bytes)");
+        check(inProcessName == null || !inProcessName.isBlank(),
+                "in-process name is blank; expected a name or null for Netty");
+        check(listener != null, "listener is null; use BatcherListener.NONE");
+        check(interceptors != null, "interceptors are null; use List.of()");
         interceptors = List.copyOf(interceptors);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
     }
 
     /**
      * Returns the defaults for {@code modelDir}: all interfaces, port 50051, metrics on 9464,
      * batches of up to 64 with a 2 ms delay, a queue of 1024 images, automatic batchers and model
      * threads (see {@link #effectiveBatchers()}), handlers on the transport threads, one Netty event
-     * loop, CPU, 4 MiB messages, 16
-     * in-flight requests per stream and a 20 s drain.
+     * loop, CPU, 4 MiB messages, 16 in-flight requests per stream, a 20 s drain, automatic decode
+     * threads, 128 MiB of decoded images in flight, images up to
+     * {@value ImageHeader#DEFAULT_MAX_IMAGE_PIXELS} pixels decoded to at most
+     * {@value ImageHeader#DEFAULT_MAX_DECODED_PIXELS}.
      */
     public static ServerConfig defaults(Path modelDir) {
-        return new ServerConfig(modelDir, null, DEFAULT_PORT, DEFAULT_METRICS_PORT, 64, Duration.ofMillis(2), 1024,
-                0, 0, 1, 0, Device.cpu(), DEFAULT_MAX_MESSAGE_BYTES, 16, Duration.ofSeconds(20), null,
-                BatcherListener.NONE, List.of());
+        return builder(modelDir).build();
+    }
+
+    /** Returns a builder holding the {@link #defaults(Path) defaults} for {@code modelDir}. */
+    public static Builder builder(Path modelDir) {
+        return new Builder(modelDir);
+    }
+
+    /** Returns a builder holding this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /**
@@ -151,122 +162,214 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
         return Math.max(1, Runtime.getRuntime().availableProcessors() / (2 * effectiveBatchers()));
     }
 
-    /** Returns a copy binding {@code h} ({@code null} = all interfaces). */
-    public ServerConfig host(String h) {
-        return new ServerConfig(modelDir, h, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
-                inProcessName, listener, interceptors);
+    /** Returns the image decode threads: {@link #decodeThreads()}, or for 0 half the cores, at least 1. */
+    public int effectiveDecodeThreads() {
+        if (decodeThreads > 0) {
+            return decodeThreads;
+        }
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
-    /** Returns a copy serving gRPC on port {@code p} (0 = any free port). */
-    public ServerConfig port(int p) {
-        return new ServerConfig(modelDir, host, p, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
-                inProcessName, listener, interceptors);
-    }
+    /**
+     * Builds a {@link ServerConfig}; starts from the defaults, {@link #build()} validates.
+     *
+     * <p>Thread-safety: not thread-safe; use one builder per thread.
+     */
+    public static final class Builder {
+        private Path modelDir;
+        private String host;
+        private int port = DEFAULT_PORT;
+        private int metricsPort = DEFAULT_METRICS_PORT;
+        private int maxBatchSize = 64;
+        private Duration maxDelay = Duration.ofMillis(2);
+        private int maxQueue = 1024;
+        private int batchers;
+        private int threads;
+        private int eventLoopThreads = 1;
+        private int intraOpThreads;
+        private Device device = Device.cpu();
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private int streamInFlight = 16;
+        private Duration drainTimeout = Duration.ofSeconds(20);
+        private int decodeThreads;
+        private long maxDecodedBytes = DEFAULT_MAX_DECODED_BYTES;
+        private long maxImagePixels = ImageHeader.DEFAULT_MAX_IMAGE_PIXELS;
+        private long maxDecodedPixels = ImageHeader.DEFAULT_MAX_DECODED_PIXELS;
+        private String inProcessName;
+        private BatcherListener listener = BatcherListener.NONE;
+        private List<ServerInterceptor> interceptors = List.of();
 
-    /** Returns a copy serving metrics on port {@code p} (0 = any free port, -1 = no metrics endpoint). */
-    public ServerConfig metricsPort(int p) {
-        return new ServerConfig(modelDir, host, port, p, maxBatchSize, maxDelay, maxQueue, batchers, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
-                inProcessName, listener, interceptors);
-    }
+        private Builder(Path modelDir) {
+            this.modelDir = modelDir;
+        }
 
-    /** Returns a copy forming batches of at most {@code n} images. */
-    public ServerConfig maxBatchSize(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, n, maxDelay, maxQueue, batchers, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
-                inProcessName, listener, interceptors);
-    }
+        private Builder(ServerConfig c) {
+            modelDir = c.modelDir;
+            host = c.host;
+            port = c.port;
+            metricsPort = c.metricsPort;
+            maxBatchSize = c.maxBatchSize;
+            maxDelay = c.maxDelay;
+            maxQueue = c.maxQueue;
+            batchers = c.batchers;
+            threads = c.threads;
+            eventLoopThreads = c.eventLoopThreads;
+            intraOpThreads = c.intraOpThreads;
+            device = c.device;
+            maxMessageBytes = c.maxMessageBytes;
+            streamInFlight = c.streamInFlight;
+            drainTimeout = c.drainTimeout;
+            decodeThreads = c.decodeThreads;
+            maxDecodedBytes = c.maxDecodedBytes;
+            maxImagePixels = c.maxImagePixels;
+            maxDecodedPixels = c.maxDecodedPixels;
+            inProcessName = c.inProcessName;
+            listener = c.listener;
+            interceptors = c.interceptors;
+        }
 
-    /** Returns a copy waiting at most {@code d} for a batch to fill. */
-    public ServerConfig maxDelay(Duration d) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, d, maxQueue, batchers, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
-                inProcessName, listener, interceptors);
-    }
+        /** Serves the model folder {@code dir}. */
+        public Builder modelDir(Path dir) {
+            modelDir = dir;
+            return this;
+        }
 
-    /** Returns a copy queueing at most {@code n} images. */
-    public ServerConfig maxQueue(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, n, batchers, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
-                inProcessName, listener, interceptors);
-    }
+        /** Binds {@code h} ({@code null} = all interfaces). */
+        public Builder host(String h) {
+            host = h;
+            return this;
+        }
 
-    /** Returns a copy with {@code n} batchers (worker threads sharing the model; 0 = auto). */
-    public ServerConfig batchers(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, n, threads,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
-    }
+        /** Serves gRPC on port {@code p} (0 = any free port). */
+        public Builder port(int p) {
+            port = p;
+            return this;
+        }
 
-    /** Returns a copy with {@code n} gRPC handler threads (0 = run handlers on the transport threads). */
-    public ServerConfig threads(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers, n,
-                eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
-                inProcessName, listener, interceptors);
-    }
+        /** Serves metrics on port {@code p} (0 = any free port, -1 = no metrics endpoint). */
+        public Builder metricsPort(int p) {
+            metricsPort = p;
+            return this;
+        }
 
-    /** Returns a copy with {@code n} Netty event-loop threads (0 = Netty default). */
-    public ServerConfig eventLoopThreads(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
-                threads, n, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
-    }
+        /** Forms batches of at most {@code n} images. */
+        public Builder maxBatchSize(int n) {
+            maxBatchSize = n;
+            return this;
+        }
 
-    /** Returns a copy with {@code n} ONNX Runtime intra-op threads per model call (0 = auto). */
-    public ServerConfig intraOpThreads(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
-                threads, eventLoopThreads, n, device, maxMessageBytes, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
-    }
+        /** Waits at most {@code d} for a batch to fill. */
+        public Builder maxDelay(Duration d) {
+            maxDelay = d;
+            return this;
+        }
 
-    /** Returns a copy running the model on {@code d}. */
-    public ServerConfig device(Device d) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
-                threads, eventLoopThreads, intraOpThreads, d, maxMessageBytes, streamInFlight, drainTimeout,
-                inProcessName, listener, interceptors);
-    }
+        /** Queues at most {@code n} images. */
+        public Builder maxQueue(int n) {
+            maxQueue = n;
+            return this;
+        }
 
-    /** Returns a copy accepting inbound messages of at most {@code n} bytes. */
-    public ServerConfig maxMessageBytes(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
-                threads, eventLoopThreads, intraOpThreads, device, n, streamInFlight, drainTimeout, inProcessName,
-                listener, interceptors);
-    }
+        /** Runs {@code n} batchers (worker threads sharing the model; 0 = auto). */
+        public Builder batchers(int n) {
+            batchers = n;
+            return this;
+        }
 
-    /** Returns a copy letting each stream have at most {@code n} requests read but unanswered. */
-    public ServerConfig streamInFlight(int n) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
-                threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, n, drainTimeout, inProcessName,
-                listener, interceptors);
-    }
+        /** Runs {@code n} gRPC handler threads (0 = handlers on the transport threads). */
+        public Builder threads(int n) {
+            threads = n;
+            return this;
+        }
 
-    /** Returns a copy whose graceful shutdown waits at most {@code d} for in-flight calls. */
-    public ServerConfig drainTimeout(Duration d) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
-                threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, d, inProcessName,
-                listener, interceptors);
-    }
+        /** Runs {@code n} Netty event-loop threads (0 = Netty default). */
+        public Builder eventLoopThreads(int n) {
+            eventLoopThreads = n;
+            return this;
+        }
 
-    /** Returns a copy serving on the in-process transport called {@code name} ({@code null} = Netty). */
-    public ServerConfig inProcessName(String name) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
-                threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
-                name, listener, interceptors);
-    }
+        /** Gives each model call {@code n} ONNX Runtime intra-op threads (0 = auto). */
+        public Builder intraOpThreads(int n) {
+            intraOpThreads = n;
+            return this;
+        }
 
-    /** Returns a copy that also reports batcher events to {@code l}. */
-    public ServerConfig listener(BatcherListener l) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
-                threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
-                inProcessName, l, interceptors);
-    }
+        /** Runs the model on {@code d}. */
+        public Builder device(Device d) {
+            device = d;
+            return this;
+        }
 
-    /** Returns a copy with these extra interceptors (outermost first). */
-    public ServerConfig interceptors(List<ServerInterceptor> list) {
-        return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
-                threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
-                inProcessName, listener, list);
+        /** Accepts inbound messages of at most {@code n} bytes. */
+        public Builder maxMessageBytes(int n) {
+            maxMessageBytes = n;
+            return this;
+        }
+
+        /** Lets each stream have at most {@code n} requests read but unanswered. */
+        public Builder streamInFlight(int n) {
+            streamInFlight = n;
+            return this;
+        }
+
+        /** Waits at most {@code d} for in-flight calls on graceful shutdown. */
+        public Builder drainTimeout(Duration d) {
+            drainTimeout = d;
+            return this;
+        }
+
+        /** Decodes encoded images on {@code n} threads (0 = auto). */
+        public Builder decodeThreads(int n) {
+            decodeThreads = n;
+            return this;
+        }
+
+        /** Lets images being decoded hold at most {@code n} bytes at once. */
+        public Builder maxDecodedBytes(long n) {
+            maxDecodedBytes = n;
+            return this;
+        }
+
+        /** Refuses encoded images with more than {@code n} pixels (from their header). */
+        public Builder maxImagePixels(long n) {
+            maxImagePixels = n;
+            return this;
+        }
+
+        /** Decodes encoded images to at most {@code n} pixels (subsampling larger ones). */
+        public Builder maxDecodedPixels(long n) {
+            maxDecodedPixels = n;
+            return this;
+        }
+
+        /** Serves on the in-process transport called {@code name} ({@code null} = Netty). */
+        public Builder inProcessName(String name) {
+            inProcessName = name;
+            return this;
+        }
+
+        /** Also reports batcher events to {@code l}. */
+        public Builder listener(BatcherListener l) {
+            listener = l;
+            return this;
+        }
+
+        /** Adds these extra interceptors (outermost first), replacing earlier ones. */
+        public Builder interceptors(List<ServerInterceptor> list) {
+            interceptors = list;
+            return this;
+        }
+
+        /**
+         * Returns the configuration.
+         *
+         * @throws IllegalArgumentException naming the first invalid option, its value and what is expected
+         */
+        public ServerConfig build() {
+            return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
+                    threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
+                    decodeThreads, maxDecodedBytes, maxImagePixels, maxDecodedPixels, inProcessName, listener,
+                    interceptors);
+        }
     }
 }

@@ -130,6 +130,51 @@ class ClassifyStreamTest {
         }
     }
 
+    /**
+     * Requests of one stream are processed concurrently, up to --stream-in-flight: with the
+     * batcher's worker held, all of them are read and queued (the gauge passes 1), and once the
+     * worker runs they are answered in order.
+     */
+    @Test
+    void classifyStream_workerHeld_readsUpToInFlightConcurrentlyThenAnswersInOrder() throws Exception {
+        Gate gate = new Gate();
+        int bound = 6;
+        try (Harness h = Harness.serving(Harness.config(model).batchers(1).streamInFlight(bound).listener(gate))) {
+            gate.arm();
+            CompletableFuture<ClassifyResponse> holder = CompletableFuture.supplyAsync(
+                    () -> h.blocking().classify(request(0, 1)));
+            gate.awaitHeld();
+            SlowReader reader = new SlowReader(Integer.MAX_VALUE);
+            StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
+            int sent = 40;
+            for (int i = 0; i < sent; i++) {
+                out.onNext(request(i, 1));
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (gauge(h, "glyph_stream_requests_in_flight") < bound) {
+                if (System.nanoTime() > end) {
+                    throw new AssertionError("stream in-flight gauge stayed at " + gauge(h, "glyph_stream_requests_in_flight") + "; expected "
+                            + bound + " requests read and queued concurrently");
+                }
+                Thread.sleep(2);
+            }
+            assertEquals(bound, gauge(h, "glyph_stream_requests_in_flight"), "never more than --stream-in-flight read");
+            assertEquals(bound, h.server.batcherStats().queueDepth(), "all in-flight requests queued at once");
+            gate.release();
+            holder.get(60, TimeUnit.SECONDS);
+            out.onCompleted();
+            for (int i = 0; i < sent; i++) {
+                ClassifyResponse r = (ClassifyResponse) reader.next();
+                assertEquals(EXPECTED.get(i).label(), r.getPredictions(0).getLabel(), "response " + i);
+                assertEquals(EXPECTED.get(i).confidence(), r.getPredictions(0).getConfidence(), 1e-5);
+            }
+            assertEquals("completed", reader.next());
+            assertEquals(0, gauge(h, "glyph_stream_requests_in_flight"));
+            assertTrue(h.server.batcherStats().meanBatchSize() > 1, "stream requests shared model batches: "
+                    + h.server.batcherStats().meanBatchSize());
+        }
+    }
+
     @Test
     void classifyStream_badRequest_earlierResponsesThenInvalidArgument() throws Exception {
         try (Harness h = Harness.serving(Harness.config(model))) {

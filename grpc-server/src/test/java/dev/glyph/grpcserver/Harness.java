@@ -25,18 +25,20 @@ final class Harness implements AutoCloseable {
     }
 
     /** An in-process config without a metrics endpoint, one ONNX Runtime thread. */
-    static ServerConfig config(Path model) {
-        return ServerConfig.defaults(model).inProcessName("glyph-test-" + UUID.randomUUID()).metricsPort(-1)
+    static ServerConfig.Builder config(Path model) {
+        return ServerConfig.builder(model).inProcessName("glyph-test-" + UUID.randomUUID()).metricsPort(-1)
                 .intraOpThreads(1);
     }
 
     /** Starts and loads the model: SERVING. */
-    static Harness serving(ServerConfig config) throws IOException, ModelLoadException {
+    static Harness serving(ServerConfig.Builder builder) throws IOException, ModelLoadException {
+        ServerConfig config = builder.build();
         return new Harness(GlyphServer.open(config), channel(config));
     }
 
     /** Started but without a model: STARTING (NOT_SERVING). */
-    static Harness started(ServerConfig config) throws IOException {
+    static Harness started(ServerConfig.Builder builder) throws IOException {
+        ServerConfig config = builder.build();
         return new Harness(GlyphServer.create(config).start(), channel(config));
     }
 

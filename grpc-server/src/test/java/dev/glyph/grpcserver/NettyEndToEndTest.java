@@ -48,8 +48,8 @@ class NettyEndToEndTest {
             }
         }
         int maxMessage = 64 * 1024;
-        GlyphServer server = GlyphServer.open(ServerConfig.defaults(model).host("127.0.0.1").port(0).metricsPort(0)
-                .intraOpThreads(1).threads(2).maxMessageBytes(maxMessage));
+        GlyphServer server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0).metricsPort(0)
+                .intraOpThreads(1).threads(2).maxMessageBytes(maxMessage).build());
         try (server; GlyphClient client = GlyphClient.connect("127.0.0.1:" + server.port())) {
             assertTrue(server.port() > 0);
             assertEquals(ServingStatus.SERVING, client.health());
@@ -93,7 +93,7 @@ class NettyEndToEndTest {
     void open_missingModelFolder_throwsAndLeavesNothingRunning() throws Exception {
         Path missing = tmp.resolve("models/none/1");
         dev.glyph.inferencesdk.ModelLoadException e = assertThrows(dev.glyph.inferencesdk.ModelLoadException.class,
-                () -> GlyphServer.open(ServerConfig.defaults(missing).host("127.0.0.1").port(0).metricsPort(0)));
+                () -> GlyphServer.open(ServerConfig.builder(missing).host("127.0.0.1").port(0).metricsPort(0).build()));
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
         List<String> left = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
@@ -107,9 +107,15 @@ class NettyEndToEndTest {
     @Test
     void serverConfig_badValues_throwWithWhatWasFound() {
         ServerConfig c = ServerConfig.defaults(tmp);
-        for (Runnable r : List.<Runnable>of(() -> c.port(70000), () -> c.metricsPort(-2), () -> c.maxBatchSize(0),
-                () -> c.maxQueue(0), () -> c.maxMessageBytes(10), () -> c.streamInFlight(0), () -> c.threads(-1),
-                () -> c.maxDelay(java.time.Duration.ofMillis(-1)), () -> c.batchers(-1), () -> c.maxQueue(4).batchers(5))) {
+        for (Runnable r : List.<Runnable>of(() -> c.toBuilder().port(70000).build(),
+                () -> c.toBuilder().metricsPort(-2).build(), () -> c.toBuilder().maxBatchSize(0).build(),
+                () -> c.toBuilder().maxQueue(0).build(), () -> c.toBuilder().maxMessageBytes(10).build(),
+                () -> c.toBuilder().streamInFlight(0).build(), () -> c.toBuilder().threads(-1).build(),
+                () -> c.toBuilder().maxDelay(java.time.Duration.ofMillis(-1)).build(),
+                () -> c.toBuilder().batchers(-1).build(), () -> c.toBuilder().maxQueue(4).batchers(5).build(),
+                () -> c.toBuilder().decodeThreads(-1).build(), () -> c.toBuilder().maxImagePixels(0).build(),
+                () -> c.toBuilder().maxDecodedPixels(10).build(),
+                () -> c.toBuilder().maxDecodedBytes(1000).build())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
             assertTrue(e.getMessage().contains("expected"), e.getMessage());
         }
@@ -121,9 +127,11 @@ class NettyEndToEndTest {
         ServerConfig c = ServerConfig.defaults(tmp);
         assertEquals(Math.min(4, cores), c.effectiveBatchers());
         assertEquals(Math.max(1, cores / (2 * c.effectiveBatchers())), c.effectiveIntraOpThreads());
-        assertEquals(3, c.batchers(3).intraOpThreads(2).effectiveBatchers());
-        assertEquals(2, c.batchers(3).intraOpThreads(2).effectiveIntraOpThreads());
-        assertEquals(1, c.maxQueue(1).effectiveBatchers(), "never more batchers than queue slots");
+        assertEquals(3, c.toBuilder().batchers(3).intraOpThreads(2).build().effectiveBatchers());
+        assertEquals(2, c.toBuilder().batchers(3).intraOpThreads(2).build().effectiveIntraOpThreads());
+        assertEquals(1, c.toBuilder().maxQueue(1).build().effectiveBatchers(), "never more batchers than queue slots");
+        assertEquals(Math.max(1, cores / 2), c.effectiveDecodeThreads());
+        assertEquals(c, c.toBuilder().build(), "toBuilder keeps every option");
     }
 
     private static Set<String> reflectionServices(GlyphClient client) throws Exception {

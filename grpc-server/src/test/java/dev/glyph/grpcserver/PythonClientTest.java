@@ -77,8 +77,8 @@ class PythonClientTest {
             }
         }
 
-        try (GlyphServer server = GlyphServer.open(ServerConfig.defaults(model).host("127.0.0.1").port(0)
-                .metricsPort(-1).intraOpThreads(1))) {
+        try (GlyphServer server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0)
+                .metricsPort(-1).intraOpThreads(1).build())) {
             String out = run(tmp, List.of(python, script.toString(), stubs.toString(), "127.0.0.1:" + server.port(),
                     imagesFile.toString()));
             List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();

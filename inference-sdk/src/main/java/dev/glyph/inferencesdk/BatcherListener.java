@@ -11,10 +11,11 @@ package dev.glyph.inferencesdk;
  * };
  * }</pre>
  *
- * <p>Thread-safety: {@link #onBatch}, {@link #onQueueWait}, {@link #onBatchFailed} and
- * {@link #onExpired} are called from the batcher's single worker thread; {@link #onRejected} and
- * {@link #onExpired} (for requests already late at submission) may also be called from submitting
- * threads, so implementations must be thread-safe. Calls must be quick and should not throw;
+ * <p>Thread-safety: {@link #onBatch}, {@link #onQueueWait} and {@link #onBatchFailed} are called
+ * from the batcher's single worker thread; {@link #onExpired} from the worker, the batcher's
+ * deadline thread or a submitting thread (for requests already late at submission);
+ * {@link #onRejected} from submitting threads and {@link #onCancelled} from the thread that
+ * cancels a future, so implementations must be thread-safe. Calls must be quick and should not throw;
  * anything thrown is logged and ignored.
  */
 public interface BatcherListener {
@@ -43,6 +44,13 @@ public interface BatcherListener {
 
     /** One image was dropped because its deadline had passed before it joined a batch. */
     default void onExpired() {
+    }
+
+    /**
+     * One image was dropped unexecuted because its future was cancelled (its caller left) before
+     * it joined a batch.
+     */
+    default void onCancelled() {
     }
 
     /** One submission (of one or more images) was refused because the queue was full. */

@@ -18,13 +18,16 @@ import java.util.Arrays;
  * @param batches model calls made
  * @param rejected submissions refused because the queue was full (one per submit call)
  * @param expired images dropped because their deadline passed before they joined a batch
+ * @param cancelled images dropped because their future was cancelled (the caller left) before they
+ *     joined a batch
  * @param failed images whose batch failed in the engine
  * @param queueDepth images waiting at the time of the snapshot
  * @param batchSize distribution of batch sizes
  * @param queueWaitNanos distribution of each image's time in the queue
  * @param computeNanos distribution of each model call's wall time
  */
-public record BatcherStats(long submitted, long images, long batches, long rejected, long expired, long failed,
+public record BatcherStats(long submitted, long images, long batches, long rejected, long expired, long cancelled,
+        long failed,
         int queueDepth, Histogram batchSize, Histogram queueWaitNanos, Histogram computeNanos) {
 
     /** Returns images per batch on average, or 0 before the first batch. */

@@ -91,15 +91,29 @@ public final class DigitImage {
 
     /**
      * Decodes a PNG, JPEG, BMP or GIF image of any size and preprocesses it like MNIST (see the
-     * class comment).
+     * class comment), with the default limits: at most {@value ImageHeader#DEFAULT_MAX_IMAGE_PIXELS}
+     * pixels, decoded to at most {@value ImageHeader#DEFAULT_MAX_DECODED_PIXELS}.
      *
-     * @throws IllegalArgumentException if {@code encoded} is null, empty or not a decodable image
+     * @throws IllegalArgumentException if {@code encoded} is null, empty, another format (TIFF,
+     *     WBMP, ... are refused by their magic bytes), too large or not decodable
      */
     public static DigitImage ofEncoded(byte[] encoded) {
         return new DigitImage(Preprocessor.fromEncoded(encoded));
     }
 
-    /** Same as {@link #ofEncoded(byte[])}; any format ImageIO reads is accepted. */
+    /**
+     * Same as {@link #ofEncoded(byte[])} with explicit limits: images whose header says more than
+     * {@code maxImagePixels} are refused before decoding, and images larger than
+     * {@code maxDecodedPixels} are subsampled while decoding (every n-th row and column), which
+     * bounds the memory and time one image can take.
+     *
+     * @throws IllegalArgumentException as {@link #ofEncoded(byte[])}
+     */
+    public static DigitImage ofEncoded(byte[] encoded, long maxImagePixels, long maxDecodedPixels) {
+        return new DigitImage(Preprocessor.fromEncoded(encoded, maxImagePixels, maxDecodedPixels));
+    }
+
+    /** Same as {@link #ofEncoded(byte[])} (PNG, JPEG, BMP or GIF). */
     public static DigitImage ofPng(byte[] png) {
         return ofEncoded(png);
     }

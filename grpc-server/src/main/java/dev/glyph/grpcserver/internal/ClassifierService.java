@@ -14,21 +14,29 @@ import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code glyph.v1.Classifier} service. Images are decoded on the calling (transport or
- * handler) thread and submitted to the SDK batcher with the call's deadline; responses are sent
- * from the batcher's completion. Failures are turned into statuses by {@link StatusMapper} only.
+ * The {@code glyph.v1.Classifier} service. {@code gray8} and {@code pixels} images are checked on
+ * the calling (transport or handler) thread; a request with an {@code encoded} image is decoded
+ * on the bounded {@link DecodePool} instead, so that no image can stall the transport. The images
+ * are then submitted to the SDK batcher with the call's deadline; responses are sent from the
+ * batcher's completion. When a call is cancelled by its client, its queued images are removed
+ * from the batcher queue unexecuted (counted as cancelled); when its deadline passes, the batcher
+ * removes them itself (counted as expired). Failures are turned into statuses by
+ * {@link StatusMapper} only.
  *
  * <p>Thread-safety: thread-safe.
  */
 public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
 
     private final ServerMetrics metrics;
+    private final ImageDecoder decoder;
+    private final DecodePool decodePool;
     private final int streamInFlight;
     private final Set<StreamCall> streams = ConcurrentHashMap.newKeySet();
     private volatile ModelRuntime runtime;
@@ -38,10 +46,14 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
     /**
      * Creates a service that answers UNAVAILABLE until {@link #serve(ModelRuntime)}.
      *
+     * @param decoder decodes the images of a request
+     * @param decodePool where requests with encoded images are decoded
      * @param streamInFlight most requests of one stream read but not yet answered
      */
-    public ClassifierService(ServerMetrics metrics, int streamInFlight) {
+    public ClassifierService(ServerMetrics metrics, ImageDecoder decoder, DecodePool decodePool, int streamInFlight) {
         this.metrics = metrics;
+        this.decoder = decoder;
+        this.decodePool = decodePool;
         this.streamInFlight = streamInFlight;
     }
 
@@ -79,8 +91,10 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
 
     @Override
     public void classify(ClassifyRequest request, StreamObserver<ClassifyResponse> observer) {
+        Work work = new Work(Context.current());
+        ((ServerCallStreamObserver<ClassifyResponse>) observer).setOnCancelHandler(work::callEnded);
         try {
-            submit(request).whenComplete((response, error) -> {
+            submit(request, work).whenComplete((response, error) -> {
                 try {
                     if (error != null) {
                         observer.onError(StatusMapper.toException(error));
@@ -99,23 +113,92 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
     }
 
     /**
-     * Decodes {@code request} and queues its images with the current call's deadline.
-     *
-     * @throws BadRequestException, UnavailableException, QueueFullException synchronously
+     * The work of one request: lets the call's end (client cancel, deadline) reach the decode task
+     * and the queued batcher future.
      */
-    CompletableFuture<ClassifyResponse> submit(ClassifyRequest request) {
+    static final class Work {
+        private final Context context;
+        private volatile boolean ended;
+        private volatile CompletableFuture<?> queued;
+
+        Work(Context context) {
+            this.context = context;
+        }
+
+        /** Remembers the batcher future; cancels it at once if the caller has already left. */
+        void queued(CompletableFuture<?> f) {
+            queued = f;
+            if (ended) {
+                cancelQueued(f);
+            }
+        }
+
+        /**
+         * The call ended without an answer: a client cancel removes the queued images (counted as
+         * cancelled); past the deadline the batcher removes them itself (counted as expired).
+         */
+        void callEnded() {
+            ended = true;
+            CompletableFuture<?> f = queued;
+            if (f != null) {
+                cancelQueued(f);
+            }
+        }
+
+        private void cancelQueued(CompletableFuture<?> f) {
+            Deadline d = context.getDeadline();
+            if (d == null || !d.isExpired()) {
+                f.cancel(false);
+            }
+        }
+
+        boolean ended() {
+            return ended;
+        }
+
+        Instant deadline() {
+            Deadline d = context.getDeadline();
+            return d == null ? null : Instant.now().plusNanos(d.timeRemaining(TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /**
+     * Checks {@code request}, decodes its images (on the decode pool if it has encoded ones) and
+     * queues them with the call's deadline.
+     *
+     * @throws BadRequestException, UnavailableException, QueueFullException, OverloadedException
+     *     synchronously (or through the future)
+     */
+    CompletableFuture<ClassifyResponse> submit(ClassifyRequest request, Work work) {
         ModelRuntime rt = ready();
-        List<DigitImage> images = ImageDecoder.decode(request, rt.maxImagesPerRequest());
-        Instant deadline = deadline();
-        boolean probs = request.getReturnProbabilities();
+        int max = rt.maxImagesPerRequest();
+        if (!ImageDecoder.hasEncoded(request)) {
+            return queue(rt, decoder.decode(request, max), request.getReturnProbabilities(), work);
+        }
+        if (request.getImagesCount() > max) {
+            decoder.decode(request, max); // refuses the count before any decoding
+        }
+        return decodePool.submit(() -> {
+            if (work.ended()) {
+                throw new CancellationException("call ended before its images were decoded");
+            }
+            return decoder.decode(request, max);
+        }).thenCompose(images -> queue(rt, images, request.getReturnProbabilities(), work));
+    }
+
+    private CompletableFuture<ClassifyResponse> queue(ModelRuntime rt, List<DigitImage> images, boolean probs,
+            Work work) {
+        Instant deadline = work.deadline();
         ModelInfo info = rt.info();
         Executor ex = responseExecutor;
         if (images.size() == 1) {
             CompletableFuture<Prediction> f = rt.batcher().submit(images.get(0), deadline);
+            work.queued(f);
             return ex == null ? f.thenApply(p -> response(info, List.of(p), probs))
                     : f.thenApplyAsync(p -> response(info, List.of(p), probs), ex);
         }
         CompletableFuture<List<Prediction>> f = rt.batcher().submitAll(images, deadline);
+        work.queued(f);
         return ex == null ? f.thenApply(ps -> response(info, ps, probs))
                 : f.thenApplyAsync(ps -> response(info, ps, probs), ex);
     }
@@ -144,14 +227,6 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
         }
         metrics.recordImages(predictions.size());
         return b.build();
-    }
-
-    private static Instant deadline() {
-        Deadline d = Context.current().getDeadline();
-        if (d == null) {
-            return null;
-        }
-        return Instant.now().plusNanos(d.timeRemaining(TimeUnit.NANOSECONDS));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.glyph.grpcserver.internal;
 
 import com.google.protobuf.ByteString;
 import dev.glyph.inferencesdk.DigitImage;
+import dev.glyph.inferencesdk.ImageHeader;
 import dev.glyph.proto.v1.ClassifyRequest;
 import dev.glyph.proto.v1.Image;
 import dev.glyph.proto.v1.Pixels;
@@ -13,11 +14,30 @@ import java.util.List;
  * {@link BadRequestException} that names the field and image index, e.g.
  * {@code images[3].gray8: expected 784 bytes, found 100}.
  *
- * <p>Thread-safety: stateless.
+ * <p>Encoded images (PNG, JPEG, BMP, GIF by their magic bytes; anything else is refused) are
+ * checked in two steps: the header gives format and size, so an image above
+ * {@code maxImagePixels} is refused without decoding; then the image's decode cost (decoded pixels
+ * after subsampling to at most {@code maxDecodedPixels}, times
+ * {@link ImageHeader#BYTES_PER_DECODED_PIXEL}) is reserved from the {@link DecodePool}'s byte cap
+ * for as long as it is decoded. Every decoder failure is INVALID_ARGUMENT naming {@code images[j]}.
+ * Requests with encoded images are decoded on the decode pool, see {@link #hasEncoded}.
+ *
+ * <p>Thread-safety: thread-safe (immutable apart from the pool's counters).
+ *
+ * @param maxImagePixels largest accepted image (width x height from its header)
+ * @param maxDecodedPixels most pixels an image is decoded to (larger ones are subsampled)
+ * @param pool where decode memory is reserved
  */
-public final class ImageDecoder {
+public record ImageDecoder(long maxImagePixels, long maxDecodedPixels, DecodePool pool) {
 
-    private ImageDecoder() {
+    /** Returns whether {@code request} holds an encoded image (to be decoded on the decode pool). */
+    public static boolean hasEncoded(ClassifyRequest request) {
+        for (int i = 0; i < request.getImagesCount(); i++) {
+            if (request.getImages(i).getDataCase() == Image.DataCase.ENCODED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -25,8 +45,9 @@ public final class ImageDecoder {
      *
      * @param maxImages the most images one request may hold
      * @throws BadRequestException if there are no images, too many, or one is malformed
+     * @throws OverloadedException if the decoded-bytes cap is reached
      */
-    public static List<DigitImage> decode(ClassifyRequest request, int maxImages) {
+    public List<DigitImage> decode(ClassifyRequest request, int maxImages) {
         int n = request.getImagesCount();
         if (n == 0) {
             throw new BadRequestException("images: expected at least 1 image, found 0");
@@ -53,18 +74,7 @@ public final class ImageDecoder {
                     out.add(DigitImage.ofGray8(scratch, 0));
                 }
                 case PIXELS -> out.add(pixels(img.getPixels(), i));
-                case ENCODED -> {
-                    ByteString b = img.getEncoded();
-                    if (b.isEmpty()) {
-                        throw new BadRequestException("images[" + i + "].encoded: expected PNG, JPEG, BMP or GIF bytes,"
-                                + " found 0 bytes");
-                    }
-                    try {
-                        out.add(DigitImage.ofEncoded(b.toByteArray()));
-                    } catch (IllegalArgumentException e) {
-                        throw new BadRequestException("images[" + i + "].encoded: " + e.getMessage());
-                    }
-                }
+                case ENCODED -> out.add(encoded(img.getEncoded(), i));
                 case DATA_NOT_SET -> throw new BadRequestException("images[" + i
                         + "]: no image data; expected one of gray8, pixels, encoded");
                 default -> throw new BadRequestException("images[" + i + "]: unsupported image field "
@@ -72,6 +82,34 @@ public final class ImageDecoder {
             }
         }
         return out;
+    }
+
+    private DigitImage encoded(ByteString b, int i) {
+        String field = "images[" + i + "].encoded";
+        if (b.isEmpty()) {
+            throw new BadRequestException(field + ": expected " + String.join(", ", ImageHeader.ACCEPTED_FORMATS)
+                    + " bytes, found 0 bytes");
+        }
+        byte[] bytes = b.toByteArray();
+        ImageHeader h;
+        try {
+            h = ImageHeader.read(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(field + ": " + e.getMessage());
+        }
+        if (h.width() < 1 || h.height() < 1 || h.pixels() > maxImagePixels) {
+            throw new BadRequestException(field + ": image is a " + h.format() + " of " + h.width() + "x" + h.height()
+                    + " pixels; expected at least 1x1 and at most " + maxImagePixels + " pixels (max image pixels)");
+        }
+        long cost = h.decodeBytes(maxDecodedPixels);
+        pool.reserve(cost, "images[" + i + "]");
+        try {
+            return DigitImage.ofEncoded(bytes, maxImagePixels, maxDecodedPixels);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(field + ": " + e.getMessage());
+        } finally {
+            pool.release(cost);
+        }
     }
 
     private static DigitImage pixels(Pixels p, int i) {

@@ -175,7 +175,7 @@ public final class ModelRuntime {
             BatcherStats s = b.stats();
             sum = sum == null ? s : new BatcherStats(sum.submitted() + s.submitted(), sum.images() + s.images(),
                     sum.batches() + s.batches(), sum.rejected() + s.rejected(), sum.expired() + s.expired(),
-                    sum.failed() + s.failed(), sum.queueDepth() + s.queueDepth(), merge(sum.batchSize(), s.batchSize()),
+                    sum.cancelled() + s.cancelled(), sum.failed() + s.failed(), sum.queueDepth() + s.queueDepth(), merge(sum.batchSize(), s.batchSize()),
                     merge(sum.queueWaitNanos(), s.queueWaitNanos()), merge(sum.computeNanos(), s.computeNanos()));
         }
         return sum;

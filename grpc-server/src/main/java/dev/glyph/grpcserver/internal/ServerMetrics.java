@@ -31,7 +31,8 @@ import java.util.function.IntSupplier;
  * {@value #IMAGES}_total, {@value #LATENCY}{method} (seconds), {@value #QUEUE_WAIT} (seconds,
  * per image), {@value #COMPUTE} (seconds, per model call), {@value #BATCH_SIZE} (images per model
  * call), {@value #QUEUE_DEPTH}, {@value #REJECTED}_total, {@value #EXPIRED}_total,
- * {@value #BATCH_FAILURES}_total, {@value #STREAM_IN_FLIGHT}, {@value #READY}.
+ * {@value #CANCELLED}_total, {@value #BATCH_FAILURES}_total, {@value #STREAM_IN_FLIGHT}, {@value #READY},
+ * {@value #MALFORMED}_total{method}, {@value #DECODING_BYTES}.
  *
  * <p>Thread-safety: thread-safe.
  */
@@ -55,6 +56,12 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
     public static final String REJECTED = "glyph_queue_rejected";
     /** Images dropped unexecuted because their deadline passed. */
     public static final String EXPIRED = "glyph_deadline_expired";
+    /** Images dropped unexecuted because their call was cancelled before they joined a batch. */
+    public static final String CANCELLED = "glyph_cancelled_images";
+    /** Calls closed because of a malformed message (unparseable, wrong message count). */
+    public static final String MALFORMED = "glyph_malformed_messages";
+    /** Estimated bytes held by images being decoded now. */
+    public static final String DECODING_BYTES = "glyph_decoding_bytes";
     /** Model calls that failed. */
     public static final String BATCH_FAILURES = "glyph_batch_failures";
     /** Requests read from ClassifyStream calls and not yet answered. */
@@ -77,6 +84,9 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
     private final CounterDataPoint rejected;
     private final CounterDataPoint expired;
     private final CounterDataPoint batchFailures;
+    private final CounterDataPoint cancelled;
+    private final Counter malformed;
+    private volatile java.util.function.LongSupplier decodingBytes = () -> 0;
     private final AtomicInteger streamInFlight = new AtomicInteger();
     private final ConcurrentHashMap<String, MethodSeries> series = new ConcurrentHashMap<>();
     private volatile IntSupplier queueDepth = () -> 0;
@@ -100,6 +110,14 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
         rejected = register(Counter.builder().name(REJECTED).help("Submissions refused because the queue was full").build());
         expired = register(Counter.builder().name(EXPIRED)
                 .help("Images dropped without running because their deadline passed").build());
+        cancelled = register(Counter.builder().name(CANCELLED)
+                .help("Images dropped without running because their call was cancelled before they joined a batch")
+                .build());
+        malformed = register(Counter.builder().name(MALFORMED)
+                .help("Calls closed because of a malformed message (unparseable, wrong message count)")
+                .labelNames("method").build());
+        register(GaugeWithCallback.builder().name(DECODING_BYTES).help("Estimated bytes held by images being decoded")
+                .callback(cb -> cb.call(decodingBytes.getAsLong())).build());
         batchFailures = register(Counter.builder().name(BATCH_FAILURES).help("Model calls that failed").build());
         register(GaugeWithCallback.builder().name(QUEUE_DEPTH).help("Images waiting in the batch queue")
                 .callback(cb -> cb.call(queueDepth.getAsInt())).build());
@@ -211,6 +229,16 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
         queueDepth = s;
     }
 
+    /** Counts one call closed because of a malformed message. */
+    public void recordMalformed(String method) {
+        malformed.labelValues(method).inc();
+    }
+
+    /** Sets where the decoding-bytes gauge reads from. */
+    public void decodingBytesSource(java.util.function.LongSupplier s) {
+        decodingBytes = s;
+    }
+
     /** Sets the ready gauge. */
     public void ready(boolean r) {
         ready = r;
@@ -236,6 +264,11 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
     @Override
     public void onExpired() {
         expired.inc();
+    }
+
+    @Override
+    public void onCancelled() {
+        cancelled.inc();
     }
 
     @Override

@@ -36,52 +36,27 @@ public final class StatusGuardInterceptor implements ServerInterceptor {
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
             @Override
             public void onMessage(Q message) {
-                try {
-                    super.onMessage(message);
-                } catch (RuntimeException | Error e) {
-                    guarded.fail(e);
-                    rethrowIfFatal(e);
-                }
+                guarded.run(() -> super.onMessage(message), true);
             }
 
             @Override
             public void onHalfClose() {
-                try {
-                    super.onHalfClose();
-                } catch (RuntimeException | Error e) {
-                    guarded.fail(e);
-                    rethrowIfFatal(e);
-                }
+                guarded.run(super::onHalfClose, true);
             }
 
             @Override
             public void onReady() {
-                try {
-                    super.onReady();
-                } catch (RuntimeException | Error e) {
-                    guarded.fail(e);
-                    rethrowIfFatal(e);
-                }
+                guarded.run(super::onReady, true);
             }
 
             @Override
             public void onCancel() {
-                try {
-                    super.onCancel();
-                } catch (RuntimeException | Error e) {
-                    StatusMapper.toStatus(e);
-                    rethrowIfFatal(e); // logs it; the call is already over
-                }
+                guarded.run(super::onCancel, false); // the call is already over: only logged
             }
 
             @Override
             public void onComplete() {
-                try {
-                    super.onComplete();
-                } catch (RuntimeException | Error e) {
-                    StatusMapper.toStatus(e);
-                    rethrowIfFatal(e);
-                }
+                guarded.run(super::onComplete, false);
             }
         };
     }
@@ -104,6 +79,23 @@ public final class StatusGuardInterceptor implements ServerInterceptor {
         public void close(Status status, Metadata trailers) {
             if (closed.compareAndSet(false, true)) {
                 super.close(StatusMapper.sanitize(status), trailers);
+            }
+        }
+
+        /**
+         * Runs a listener callback; what it throws closes the call (when {@code close}) or is
+         * only logged, and a VirtualMachineError goes on up afterwards.
+         */
+        void run(Runnable callback, boolean close) {
+            try {
+                callback.run();
+            } catch (RuntimeException | Error e) {
+                if (close) {
+                    fail(e);
+                } else {
+                    StatusMapper.toStatus(e);
+                }
+                rethrowIfFatal(e);
             }
         }
 

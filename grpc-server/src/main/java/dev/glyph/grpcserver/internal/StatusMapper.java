@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <table>
  * <caption>mapping</caption>
  * <tr><td>{@link BadRequestException}</td><td>INVALID_ARGUMENT, its message (field and image index)</td></tr>
- * <tr><td>{@link QueueFullException}</td><td>RESOURCE_EXHAUSTED</td></tr>
+ * <tr><td>{@link QueueFullException}, {@link OverloadedException}</td><td>RESOURCE_EXHAUSTED</td></tr>
  * <tr><td>{@link DeadlineExceededException}</td><td>DEADLINE_EXCEEDED (the images were not run)</td></tr>
  * <tr><td>{@link UnavailableException}, {@link BatcherClosedException}</td><td>UNAVAILABLE</td></tr>
  * <tr><td>{@link CancellationException}</td><td>CANCELLED</td></tr>
@@ -48,6 +48,9 @@ public final class StatusMapper {
         if (e instanceof QueueFullException) {
             return Status.RESOURCE_EXHAUSTED.withDescription("server queue is full: " + e.getMessage()
                     + "; retry later or send fewer images at once");
+        }
+        if (e instanceof OverloadedException) {
+            return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
         }
         if (e instanceof DeadlineExceededException) {
             return Status.DEADLINE_EXCEEDED.withDescription(e.getMessage());

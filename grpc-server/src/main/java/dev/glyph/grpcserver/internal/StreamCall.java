@@ -13,10 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One {@code ClassifyStream} call, with flow control in both directions: automatic inbound
  * requests are disabled, and the next request message is asked for ({@code request(1)}) only
  * while the outbound side {@link ServerCallStreamObserver#isReady() is ready} and fewer than
- * {@code maxInFlight} requests are read but unanswered. So a client that stops reading responses
+ * {@code maxInFlight} requests are read but unanswered. Up to {@code maxInFlight} requests are
+ * processed concurrently (decoded and queued in the batcher as soon as they are read), so one
+ * stream fills model batches like as many unary calls. So a client that stops reading responses
  * stops the server reading its requests; nothing is buffered without bound. Responses are sent in
  * request order; the first failing request ends the stream with its status after the responses
- * before it.
+ * before it. When the stream is cancelled (or ends with an error), the queued work of its
+ * unanswered requests is removed from the batcher unexecuted.
  *
  * <p>Thread-safety: gRPC callbacks and batcher completions may arrive on any thread; state is
  * guarded by a lock and all calls into the response observer are serialised by a drain loop
@@ -26,6 +29,7 @@ final class StreamCall implements StreamObserver<ClassifyRequest> {
 
     /** One request read from the stream, in order. */
     private static final class Pending {
+        final ClassifierService.Work work = new ClassifierService.Work(io.grpc.Context.current());
         ClassifyResponse response;
         Throwable error;
         boolean done;
@@ -80,12 +84,19 @@ final class StreamCall implements StreamObserver<ClassifyRequest> {
         metrics.addStreamInFlight(1);
         CompletableFuture<ClassifyResponse> f;
         try {
-            f = service.submit(request);
+            f = service.submit(request, p.work);
         } catch (RuntimeException e) {
             complete(p, null, e);
             return;
         }
         f.whenComplete((r, e) -> complete(p, r, e));
+        drainLoop(); // room for more: read the next request while this one is processed
+    }
+
+    private static void endAll(Iterable<Pending> ps) {
+        for (Pending p : ps) {
+            p.work.callEnded();
+        }
     }
 
     private void complete(Pending p, ClassifyResponse r, Throwable e) {
@@ -112,14 +123,17 @@ final class StreamCall implements StreamObserver<ClassifyRequest> {
 
     private void cancelled() {
         int dropped;
+        java.util.List<Pending> left;
         synchronized (lock) {
             if (finished) {
                 return;
             }
             finished = true;
             dropped = pending.size();
+            left = new java.util.ArrayList<>(pending);
             pending.clear();
         }
+        endAll(left);
         metrics.addStreamInFlight(-dropped);
         service.ended(this);
     }
@@ -133,7 +147,7 @@ final class StreamCall implements StreamObserver<ClassifyRequest> {
         while (true) {
             emit();
             Runnable action = null;
-            boolean ask = false;
+            int ask = 0;
             synchronized (lock) {
                 if (!finished && pending.isEmpty() && (halfClosed || draining)) {
                     finished = true;
@@ -141,10 +155,10 @@ final class StreamCall implements StreamObserver<ClassifyRequest> {
                             : () -> call.onError(Status.UNAVAILABLE
                                     .withDescription("server is shutting down; requests not yet answered were not read")
                                     .asRuntimeException());
-                } else if (!finished && !halfClosed && !draining && requested == 0 && pending.size() < maxInFlight
+                } else if (!finished && !halfClosed && !draining && requested + pending.size() < maxInFlight
                         && call.isReady()) {
-                    requested = 1;
-                    ask = true;
+                    ask = maxInFlight - pending.size() - requested;
+                    requested += ask;
                 }
             }
             if (action != null) {
@@ -155,8 +169,8 @@ final class StreamCall implements StreamObserver<ClassifyRequest> {
                 }
                 service.ended(this);
             }
-            if (ask) {
-                call.request(1);
+            if (ask > 0) {
+                call.request(ask);
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
@@ -182,10 +196,13 @@ final class StreamCall implements StreamObserver<ClassifyRequest> {
             try {
                 if (head.error != null) {
                     int rest;
+                    java.util.List<Pending> left;
                     synchronized (lock) {
                         rest = pending.size();
+                        left = new java.util.ArrayList<>(pending);
                         pending.clear();
                     }
+                    endAll(left);
                     metrics.addStreamInFlight(-rest);
                     call.onError(StatusMapper.toException(head.error));
                     service.ended(this);

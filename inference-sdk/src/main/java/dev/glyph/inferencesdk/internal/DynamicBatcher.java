@@ -19,6 +19,9 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * batch holds {@code maxBatchSize} images, or as many as the previous batch (steady load: the
  * callers of the last batch are back, so waiting longer only adds latency), or {@code maxDelay}
  * has passed since the first one was queued (no waiting while closing). Everything already queued
- * is taken, up to {@code maxBatchSize}, so batches grow as soon as load grows. A request whose deadline has passed is dropped instead of
- * being added, and the batch is checked again just before the model call, so an expired request
- * is never executed. The model function is called outside the lock; futures are completed on the
+ * is taken, up to {@code maxBatchSize}, so batches grow as soon as load grows.
+ *
+ * <p>Work whose caller has left is never executed and leaves the queue at once: a request with a
+ * deadline is removed from the queue by a deadline thread the moment the deadline passes
+ * (counted as expired); a request whose future is cancelled is removed by the cancelling thread
+ * (counted as cancelled); and the batch is checked again just before the model call. The model function is called outside the lock; futures are completed on the
  * worker thread after it returns.
  *
  * <p>Thread-safety: all public methods are thread-safe.
@@ -46,9 +52,36 @@ public final class DynamicBatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
 
-    /** One queued image. */
-    private record Request(DigitImage image, long deadlineNanos, long enqueuedNanos,
-            CompletableFuture<Prediction> future) {
+    /** One queued image; {@code queued} is guarded by the lock. */
+    private static final class Request {
+        final DigitImage image;
+        final long deadlineNanos;
+        final long enqueuedNanos;
+        final CompletableFuture<Prediction> future;
+        boolean queued;
+
+        Request(DigitImage image, long deadlineNanos, long enqueuedNanos, CompletableFuture<Prediction> future) {
+            this.image = image;
+            this.deadlineNanos = deadlineNanos;
+            this.enqueuedNanos = enqueuedNanos;
+            this.future = future;
+        }
+
+        DigitImage image() {
+            return image;
+        }
+
+        long deadlineNanos() {
+            return deadlineNanos;
+        }
+
+        long enqueuedNanos() {
+            return enqueuedNanos;
+        }
+
+        CompletableFuture<Prediction> future() {
+            return future;
+        }
     }
 
     private static final long NO_DEADLINE = Long.MAX_VALUE;
@@ -61,6 +94,8 @@ public final class DynamicBatcher {
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     private final AtomicInteger depth = new AtomicInteger();
     private final Thread worker;
+    /** Removes queued requests the moment their deadline passes. */
+    private final ScheduledThreadPoolExecutor deadlines;
     private volatile boolean closed;
     private volatile boolean abandon;
     /** Size of the previous batch (worker thread only); a batch this large is dispatched without waiting. */
@@ -71,6 +106,7 @@ public final class DynamicBatcher {
     private final LongAdder batches = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder expired = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final FixedHistogram batchSize;
     private final FixedHistogram queueWait = FixedHistogram.nanos();
@@ -82,6 +118,13 @@ public final class DynamicBatcher {
         this.options = options;
         this.listener = options.listener();
         this.batchSize = FixedHistogram.powersOfTwo(Math.max(1, Integer.highestOneBit(options.maxBatchSize()) * 2L));
+        this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, options.threadName() + "-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        this.deadlines.setRemoveOnCancelPolicy(true);
+        this.deadlines.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.worker = new Thread(this::runWorker, options.threadName());
         this.worker.setDaemon(true);
         this.worker.start();
@@ -101,7 +144,9 @@ public final class DynamicBatcher {
             expire(r, now);
             return f;
         }
-        enqueue(List.of(r));
+        List<Request> reqs = List.of(r);
+        enqueue(reqs);
+        watch(reqs, f, dl, now);
         return f;
     }
 
@@ -149,7 +194,72 @@ public final class DynamicBatcher {
             return all;
         }
         enqueue(reqs);
+        watch(reqs, all, dl, now);
         return all;
+    }
+
+    /**
+     * Arranges for {@code reqs} to leave the queue unexecuted when {@code caller} (the future the
+     * caller holds) is cancelled, or when the deadline passes.
+     */
+    private void watch(List<Request> reqs, CompletableFuture<?> caller, long dl, long now) {
+        ScheduledFuture<?> timer = null;
+        if (dl != NO_DEADLINE) {
+            try {
+                timer = deadlines.schedule(() -> expireQueued(reqs), dl - now, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closing) {
+                // closing: the worker's own deadline checks still apply
+            }
+        }
+        ScheduledFuture<?> t = timer;
+        caller.whenComplete((v, e) -> {
+            if (t != null) {
+                t.cancel(false);
+            }
+            if (caller.isCancelled()) {
+                cancelQueued(reqs);
+            }
+        });
+    }
+
+    /** Removes those of {@code reqs} that are still queued; returns them. */
+    private List<Request> unqueue(List<Request> reqs) {
+        List<Request> out = new ArrayList<>(reqs.size());
+        lock.lock();
+        try {
+            for (Request r : reqs) {
+                if (r.queued) {
+                    r.queued = false;
+                    queue.remove(r);
+                    depth.decrementAndGet();
+                    out.add(r);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
+    private void expireQueued(List<Request> reqs) {
+        long now = System.nanoTime();
+        for (Request r : unqueue(reqs)) {
+            expire(r, now);
+        }
+    }
+
+    private void cancelQueued(List<Request> reqs) {
+        for (Request r : reqs) {
+            r.future().cancel(false);
+        }
+        for (Request r : unqueue(reqs)) {
+            countCancelled();
+        }
+    }
+
+    private void countCancelled() {
+        cancelled.increment();
+        safe(listener::onCancelled);
     }
 
     private static long deadlineNanos(Instant deadline, long nowNanos) {
@@ -183,6 +293,9 @@ public final class DynamicBatcher {
                 throw new QueueFullException("queue holds " + queue.size() + " of at most " + options.maxQueue()
                         + " images; cannot add " + n + " more (BatcherOptions.maxQueue)");
             }
+            for (Request r : reqs) {
+                r.queued = true;
+            }
             queue.addAll(reqs);
             depth.addAndGet(n);
             submitted.add(n);
@@ -199,6 +312,15 @@ public final class DynamicBatcher {
                 + TimeUnit.NANOSECONDS.toMicros(now - r.deadlineNanos()) / 1000.0
                 + " ms before the image could join a batch (queued "
                 + TimeUnit.NANOSECONDS.toMicros(now - r.enqueuedNanos()) / 1000.0 + " ms); it was not executed"));
+    }
+
+    /** Drops a request taken from the queue unexecuted: cancelled or expired. */
+    private void drop(Request r, long now) {
+        if (r.future().isCancelled()) {
+            countCancelled();
+        } else {
+            expire(r, now);
+        }
     }
 
     private void runWorker() {
@@ -225,8 +347,11 @@ public final class DynamicBatcher {
                         long now = System.nanoTime();
                         while (batch.size() < options.maxBatchSize() && !queue.isEmpty()) {
                             Request r = queue.pollFirst();
+                            r.queued = false;
                             depth.decrementAndGet();
-                            if (now - r.deadlineNanos() >= 0) {
+                            if (r.future().isCancelled()) {
+                                late.add(r);
+                            } else if (now - r.deadlineNanos() >= 0) {
                                 late.add(r);
                             } else {
                                 batch.add(r);
@@ -246,17 +371,18 @@ public final class DynamicBatcher {
                 }
                 long now = System.nanoTime();
                 for (Request r : late) {
-                    expire(r, now);
+                    drop(r, now);
                 }
-                // last check just before execution: drop what expired while the batch was filling
+                // last check just before execution: drop what expired or was cancelled while the batch was filling
                 late.clear();
                 for (int i = batch.size() - 1; i >= 0; i--) {
-                    if (now - batch.get(i).deadlineNanos() >= 0) {
+                    Request r = batch.get(i);
+                    if (r.future().isCancelled() || now - r.deadlineNanos() >= 0) {
                         late.add(batch.remove(i));
                     }
                 }
                 for (int i = late.size() - 1; i >= 0; i--) {
-                    expire(late.get(i), now);
+                    drop(late.get(i), now);
                 }
                 if (!batch.isEmpty()) {
                     lastBatchSize = batch.size();
@@ -334,6 +460,9 @@ public final class DynamicBatcher {
         lock.lock();
         try {
             left = new ArrayList<>(queue);
+            for (Request r : left) {
+                r.queued = false;
+            }
             queue.clear();
             depth.set(0);
         } finally {
@@ -387,7 +516,7 @@ public final class DynamicBatcher {
     /** Returns a snapshot of counters and histograms. */
     public BatcherStats stats() {
         return new BatcherStats(submitted.sum(), images.sum(), batches.sum(), rejected.sum(), expired.sum(),
-                failed.sum(), depth.get(), batchSize.snapshot(), queueWait.snapshot(), compute.snapshot());
+                cancelled.sum(), failed.sum(), depth.get(), batchSize.snapshot(), queueWait.snapshot(), compute.snapshot());
     }
 
     /** Returns the options. */
@@ -414,6 +543,7 @@ public final class DynamicBatcher {
         }
         if (Thread.currentThread() == worker) {
             abandon = true;
+            deadlines.shutdownNow();
             return false;
         }
         boolean interrupted = false;
@@ -436,6 +566,12 @@ public final class DynamicBatcher {
             failQueued();
             LOG.warn("batcher {} did not finish within {}; queued requests were failed and the worker exits after"
                     + " its current batch", options.threadName(), timeout);
+        }
+        deadlines.shutdownNow();
+        try {
+            deadlines.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

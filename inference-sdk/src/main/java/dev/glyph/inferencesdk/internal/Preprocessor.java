@@ -3,17 +3,23 @@ package dev.glyph.inferencesdk.internal;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import dev.glyph.inferencesdk.ImageHeader;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Pure-Java preprocessing of digit images into the model's 28x28 [0,1] input, following how MNIST
  * was made. Steps for an encoded image ({@link #fromEncoded(byte[])}):
  *
  * <ol>
- *   <li>Decode with ImageIO (PNG, JPEG, BMP, GIF); transparent pixels are composited over white.
+ *   <li>Check the format by its magic bytes (PNG, JPEG, BMP, GIF; anything else, e.g. TIFF or
+ *       WBMP, is refused) and the size by the header; decode with ImageIO, subsampling (every
+ *       n-th row and column) an image larger than the decoded-pixel cap; transparent pixels are
+ *       composited over white.
  *   <li>Grayscale: {@code 0.299 R + 0.587 G + 0.114 B}, 0..255.
  *   <li>Polarity: if the mean of the border pixels (outermost row and column on each side) is
  *       above 127.5 the background is light and the image is inverted, so ink is bright.
@@ -42,8 +48,6 @@ public final class Preprocessor {
     public static final float INK_THRESHOLD = 0.25f;
     /** Minimum ink-to-background contrast, in 0..255 units, below which an image is blank. */
     public static final double MIN_CONTRAST = 16.0;
-    /** Largest accepted decoded image, in pixels (guards against decompression bombs). */
-    public static final long MAX_DECODED_PIXELS = 40_000_000L;
 
     private Preprocessor() {
     }
@@ -75,54 +79,163 @@ public final class Preprocessor {
     }
 
     /**
-     * Decodes an encoded image and preprocesses it (see the class comment).
+     * Decodes an encoded image with the default limits and preprocesses it (see the class comment).
      *
      * @throws IllegalArgumentException if the bytes are null, empty, not a supported image, or too large
      */
     public static float[] fromEncoded(byte[] encoded) {
-        return fromImage(decode(encoded));
+        return fromEncoded(encoded, ImageHeader.DEFAULT_MAX_IMAGE_PIXELS, ImageHeader.DEFAULT_MAX_DECODED_PIXELS);
     }
 
-    /** Decodes PNG/JPEG/BMP/GIF bytes with ImageIO. */
-    static BufferedImage decode(byte[] encoded) {
-        if (encoded == null) {
-            throw new IllegalArgumentException("image bytes are null; expected a PNG, JPEG, BMP or GIF file");
-        }
-        if (encoded.length == 0) {
-            throw new IllegalArgumentException("image bytes are empty; expected a PNG, JPEG, BMP or GIF file");
-        }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw new IllegalArgumentException("image bytes (" + encoded.length + " bytes, starting "
-                        + head(encoded) + ") are not a recognised image; expected PNG, JPEG, BMP or GIF");
-            }
-            ImageReader reader = readers.next();
+    /**
+     * Decodes an encoded image and preprocesses it: the format is checked by its magic bytes, the
+     * size by its header (at most {@code maxImagePixels}), and an image larger than
+     * {@code maxDecodedPixels} is subsampled while decoding. Every decoder failure, including an
+     * out-of-memory error or a runtime exception inside ImageIO or {@code BufferedImage}, becomes
+     * an {@link IllegalArgumentException} for this image.
+     *
+     * @throws IllegalArgumentException if the bytes are null, empty, not an accepted format, too
+     *     large or cannot be decoded
+     */
+    public static float[] fromEncoded(byte[] encoded, long maxImagePixels, long maxDecodedPixels) {
+        String format = sniff(encoded);
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+            ImageReader reader = reader(format, encoded);
             try {
                 reader.setInput(in, true, true);
-                long w = reader.getWidth(0);
-                long h = reader.getHeight(0);
-                if (w < 1 || h < 1 || w * h > MAX_DECODED_PIXELS) {
-                    throw new IllegalArgumentException("image is " + w + "x" + h + " pixels; expected at least 1x1 and at most "
-                            + MAX_DECODED_PIXELS + " pixels");
+                ImageHeader h = new ImageHeader(format, reader.getWidth(0), reader.getHeight(0));
+                if (h.width() < 1 || h.height() < 1 || h.pixels() > maxImagePixels) {
+                    throw new BadImageException("image is a " + format + " of " + h.width() + "x" + h.height()
+                            + " pixels; expected at least 1x1 and at most " + maxImagePixels + " pixels");
                 }
-                BufferedImage img = reader.read(0);
+                ImageReadParam param = reader.getDefaultReadParam();
+                int s = h.subsampling(maxDecodedPixels);
+                if (s > 1) {
+                    param.setSourceSubsampling(s, s, 0, 0);
+                }
+                BufferedImage img = reader.read(0, param);
                 if (img == null) {
-                    throw new IllegalArgumentException("image bytes could not be decoded as "
-                            + reader.getFormatName());
+                    throw new BadImageException("image bytes could not be decoded as " + format);
                 }
-                return img;
+                return fromImage(img);
             } finally {
                 reader.dispose();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (BadImageException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // a malformed file may make ImageIO or BufferedImage throw anything; it is this image's fault
+            throw new IllegalArgumentException("image bytes (" + encoded.length + " bytes, " + format
+                    + ") could not be decoded: " + describe(e) + "; expected a valid " + acceptedText() + " file", e);
+        }
+    }
+
+    /** Reads the format (by magic bytes) and size (from the header) of {@code encoded}. */
+    public static ImageHeader readHeader(byte[] encoded) {
+        String format = sniff(encoded);
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+            ImageReader reader = reader(format, encoded);
+            try {
+                reader.setInput(in, true, true);
+                return new ImageHeader(format, reader.getWidth(0), reader.getHeight(0));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
             if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
                     && iae.getMessage().startsWith("image ")) {
                 throw iae;
             }
-            throw new IllegalArgumentException("image bytes (" + encoded.length + " bytes, starting " + head(encoded)
-                    + ") could not be decoded: " + e.getMessage() + "; expected a valid PNG, JPEG, BMP or GIF file", e);
+            throw new IllegalArgumentException("image bytes (" + encoded.length + " bytes, " + format
+                    + ") have an unreadable header: " + describe(e) + "; expected a valid " + acceptedText()
+                    + " file", e);
         }
+    }
+
+    /** Marks our own messages inside the decode try block. */
+    private static final class BadImageException extends RuntimeException {
+        BadImageException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static ImageReader reader(String format, byte[] encoded) {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+        if (!readers.hasNext()) {
+            throw new IllegalArgumentException("image bytes (" + encoded.length + " bytes) are " + format
+                    + " but no " + format + " decoder is installed");
+        }
+        return readers.next();
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+    }
+
+    private static String acceptedText() {
+        return String.join(", ", ImageHeader.ACCEPTED_FORMATS);
+    }
+
+    /**
+     * Returns the accepted format of {@code b} by its magic bytes.
+     *
+     * @throws IllegalArgumentException naming the format found (or the first bytes) and the accepted ones
+     */
+    static String sniff(byte[] b) {
+        if (b == null) {
+            throw new IllegalArgumentException("image bytes are null; expected a " + acceptedText() + " file");
+        }
+        if (b.length == 0) {
+            throw new IllegalArgumentException("image bytes are empty; expected a " + acceptedText() + " file");
+        }
+        if (starts(b, 0, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
+            return "PNG";
+        }
+        if (starts(b, 0, 0xFF, 0xD8, 0xFF)) {
+            return "JPEG";
+        }
+        if (starts(b, 0, 'G', 'I', 'F', '8') && (starts(b, 4, '7', 'a') || starts(b, 4, '9', 'a'))) {
+            return "GIF";
+        }
+        if (starts(b, 0, 'B', 'M') && b.length >= 26) {
+            return "BMP";
+        }
+        String found;
+        if (starts(b, 0, 'I', 'I', 0x2A, 0) || starts(b, 0, 'M', 'M', 0, 0x2A)) {
+            found = "a TIFF file";
+        } else if (starts(b, 0, 'R', 'I', 'F', 'F') && starts(b, 8, 'W', 'E', 'B', 'P')) {
+            found = "a WebP file";
+        } else if (starts(b, 4, 'f', 't', 'y', 'p')) {
+            found = "an ISO media file (HEIF/AVIF)";
+        } else if (starts(b, 0, 0, 0, 0, 0x0C, 'j', 'P') || starts(b, 0, 0xFF, 0x4F, 0xFF, 0x51)) {
+            found = "a JPEG 2000 file";
+        } else if (starts(b, 0, 0, 0, 1, 0) || starts(b, 0, 0, 0, 2, 0)) {
+            found = "an ICO/CUR file";
+        } else if (starts(b, 0, '%', 'P', 'D', 'F')) {
+            found = "a PDF file";
+        } else if (starts(b, 0, '8', 'B', 'P', 'S')) {
+            found = "a Photoshop file";
+        } else if (starts(b, 0, 'B', 'M')) {
+            found = "a truncated BMP file (" + b.length + " bytes)";
+        } else if (b.length >= 2 && b[0] == 0 && b[1] == 0) {
+            found = "unrecognised bytes (WBMP or other, starting " + head(b) + ")";
+        } else {
+            found = "unrecognised bytes (starting " + head(b) + ")";
+        }
+        throw new IllegalArgumentException("image format is " + found + " (" + b.length + " bytes); expected one of "
+                + acceptedText());
+    }
+
+    private static boolean starts(byte[] b, int off, int... magic) {
+        if (b.length < off + magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if ((b[off + i] & 0xFF) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String head(byte[] b) {
@@ -133,11 +246,21 @@ public final class Preprocessor {
         return "0x" + s;
     }
 
-    /** Preprocesses a decoded image into 784 floats. */
+    /**
+     * Preprocesses a decoded image into 784 floats.
+     *
+     * @throws IllegalArgumentException if the image's pixels cannot be read (a malformed raster)
+     */
     public static float[] fromImage(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
-        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        int[] argb;
+        try {
+            argb = img.getRGB(0, 0, w, h, null, 0, w);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("decoded image (" + w + "x" + h + ") has pixels that cannot be read: "
+                    + describe(e) + "; expected a valid " + acceptedText() + " file", e);
+        }
         double[] g = new double[w * h];
         for (int i = 0; i < g.length; i++) {
             int c = argb[i];

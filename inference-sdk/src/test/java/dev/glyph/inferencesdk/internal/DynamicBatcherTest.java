@@ -112,6 +112,67 @@ class DynamicBatcherTest {
         return e.getCause();
     }
 
+    /** Polls {@code cond} for at most a minute (no timing is asserted; it bounds a hang). */
+    private static void await(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("never happened: " + what);
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    /** Holds the model and submits one image, so the worker is busy inside a batch; returns its future. */
+    private CompletableFuture<Prediction> occupyWorker(DynamicBatcher b) throws InterruptedException {
+        model.hold();
+        CompletableFuture<Prediction> running = b.submit(image(1), null);
+        assertTrue(model.entered.tryAcquire(30, TimeUnit.SECONDS), "worker never started the first batch");
+        return running;
+    }
+
+    @Test
+    void cancel_queuedFutures_leaveQueueAtOnceAndAreNeverExecuted() throws Exception {
+        DynamicBatcher b = batcher(BatcherOptions.defaults().maxBatchSize(1).maxQueue(8).threadName("t-cancel"));
+        CompletableFuture<Prediction> running = occupyWorker(b);
+        CompletableFuture<Prediction> one = b.submit(image(2), null);
+        CompletableFuture<List<Prediction>> many = b.submitAll(List.of(image(3), image(4), image(5)), null);
+        CompletableFuture<Prediction> kept = b.submit(image(6), null);
+        assertEquals(5, b.queueDepth());
+        assertThrows(QueueFullException.class, () -> b.submitAll(List.of(image(7), image(8), image(9), image(10)), null));
+        one.cancel(false);
+        many.cancel(false);
+        assertEquals(1, b.queueDepth(), "cancelled images must leave the queue at once, with the worker busy");
+        b.submitAll(List.of(image(11), image(12), image(13), image(14)), null); // the room is usable again
+        model.release();
+        assertEquals(predictionFor(image(6)), kept.get(30, TimeUnit.SECONDS));
+        running.get(30, TimeUnit.SECONDS);
+        await(() -> b.stats().images() == 6, "6 images executed");
+        BatcherStats s = b.stats();
+        assertEquals(4, s.cancelled());
+        assertEquals(0, s.expired());
+        assertFalse(model.seen.contains(image(2).pixel(0, 0)), "a cancelled image was executed");
+        assertFalse(model.seen.contains(image(4).pixel(0, 0)), "a cancelled image was executed");
+    }
+
+    @Test
+    void submit_deadlinePassesWhileWorkerBusy_removedAtDeadlineCountedExpired() throws Exception {
+        DynamicBatcher b = batcher(BatcherOptions.defaults().maxBatchSize(1).maxQueue(8).threadName("t-expire"));
+        CompletableFuture<Prediction> running = occupyWorker(b);
+        CompletableFuture<List<Prediction>> late = b.submitAll(List.of(image(2), image(3)), Instant.now().plusMillis(50));
+        CompletableFuture<Prediction> lateOne = b.submit(image(4), Instant.now().plusMillis(50));
+        assertInstanceOf(DeadlineExceededException.class, failure(late));
+        assertInstanceOf(DeadlineExceededException.class, failure(lateOne));
+        assertEquals(0, b.queueDepth(), "expired images must leave the queue at their deadline, with the worker busy");
+        assertEquals(3, b.stats().expired());
+        model.release();
+        running.get(30, TimeUnit.SECONDS);
+        BatcherStats s = b.stats();
+        assertEquals(1, s.images(), "only the first image ran");
+        assertEquals(0, s.cancelled());
+        assertEquals(3, s.expired());
+    }
+
     @Test
     void submit_concurrentCallers_eachGetsOwnResultAndBatchesForm() throws Exception {
         DynamicBatcher b = batcher(BatcherOptions.defaults().maxBatchSize(16).maxDelay(Duration.ofMillis(5))

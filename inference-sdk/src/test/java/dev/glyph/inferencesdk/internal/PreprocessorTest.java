@@ -186,6 +186,60 @@ class PreprocessorTest {
     }
 
     @Test
+    void fromEncoded_tiffAndWbmp_refusedByMagicNamingFoundAndAccepted() throws IOException {
+        BufferedImage img = drawing(64, 64, Color.WHITE, Color.BLACK, BufferedImage.TYPE_INT_RGB);
+        for (String[] f : new String[][] {{"tiff", "TIFF"}, {"wbmp", "WBMP"}}) {
+            BufferedImage src = f[0].equals("wbmp") ? binary(img) : img;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Preprocessor.fromEncoded(encode(src, f[0])));
+            assertTrue(e.getMessage().contains(f[1]), e.getMessage());
+            assertTrue(e.getMessage().contains("expected one of PNG, JPEG, BMP, GIF"), e.getMessage());
+        }
+    }
+
+    private static BufferedImage binary(BufferedImage img) {
+        BufferedImage b = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_BYTE_BINARY);
+        b.getGraphics().drawImage(img, 0, 0, null);
+        return b;
+    }
+
+    /** A raster ImageIO can produce but BufferedImage.getRGB cannot read (the TIFF from issue 9). */
+    @Test
+    void fromImage_getRgbThrows_illegalArgumentNotRuntimeError() {
+        BufferedImage broken = new BufferedImage(5, 9, BufferedImage.TYPE_INT_RGB) {
+            @Override
+            public int[] getRGB(int x, int y, int w, int h, int[] out, int off, int scan) {
+                throw new ArrayIndexOutOfBoundsException("Index 2 out of bounds for length 2");
+            }
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Preprocessor.fromImage(broken));
+        assertTrue(e.getMessage().contains("5x9") && e.getMessage().contains("ArrayIndexOutOfBounds"), e.getMessage());
+    }
+
+    @Test
+    void fromEncoded_largeImage_subsampledToCapSameDigit() throws IOException {
+        BufferedImage big = drawing(2000, 2000, Color.WHITE, Color.BLACK, BufferedImage.TYPE_INT_RGB);
+        byte[] png = encode(big, "png");
+        dev.glyph.inferencesdk.ImageHeader h = Preprocessor.readHeader(png);
+        assertEquals("PNG", h.format());
+        assertEquals(2000, h.width());
+        assertEquals(4, h.subsampling(250_000), "2000x2000 to 500x500");
+        assertEquals(5, h.subsampling(249_999), "one pixel less needs the next step");
+        assertTrue(h.decodedPixels(250_000) <= 250_000);
+        float[] full = Preprocessor.fromEncoded(png, 40_000_000, 4_000_000);
+        float[] sub = Preprocessor.fromEncoded(png, 40_000_000, 250_000);
+        assertMnistLike(sub);
+        double diff = 0;
+        for (int i = 0; i < 784; i++) {
+            diff += Math.abs(full[i] - sub[i]);
+        }
+        assertTrue(diff / 784 < 0.05, "subsampled digit differs from the full decode by " + diff / 784 + " per pixel");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Preprocessor.fromEncoded(png, 1_000_000, 250_000));
+        assertTrue(e.getMessage().contains("2000x2000") && e.getMessage().contains("1000000"), e.getMessage());
+    }
+
+    @Test
     void fromEncoded_nullOrEmpty_throws() {
         assertThrows(IllegalArgumentException.class, () -> Preprocessor.fromEncoded(null));
         assertThrows(IllegalArgumentException.class, () -> Preprocessor.fromEncoded(new byte[0]));
