@@ -3,6 +3,8 @@ package dev.glyph.grpcserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.client.GlyphClient;
+import dev.glyph.testfixtures.TestModels;
 import dev.glyph.inferencesdk.BatcherStats;
 import dev.glyph.proto.v1.ClassifyRequest;
 import dev.glyph.proto.v1.ClassifyResponse;
