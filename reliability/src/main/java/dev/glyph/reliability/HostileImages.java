@@ -1,7 +1,5 @@
 package dev.glyph.reliability;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +24,7 @@ import javax.imageio.ImageIO;
  *
  * <pre>{@code
  * byte[] bomb = HostileImages.pngBomb(6000, 6000, HostileImages.PngKind.GRAY8);   // ~40 KB on the wire
- * Map<String, byte[]> all = HostileImages.everyFormat();                          // png, jpeg, bmp, gif, tiff, wbmp
+ * Map<String, byte[]> all = HostileImages.everyFormat(HostileImages.digit(gray8)); // png, jpeg, bmp, gif, tiff, wbmp
  * }</pre>
  *
  * <p>Thread-safety: stateless.
@@ -36,17 +34,18 @@ public final class HostileImages {
     private HostileImages() {
     }
 
-    /** A dark "7" on a light 40x50 background. */
-    public static BufferedImage digit() {
-        BufferedImage img = new BufferedImage(40, 50, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, 40, 50);
-        g.setColor(Color.BLACK);
-        g.setStroke(new BasicStroke(5));
-        g.drawLine(8, 8, 32, 8);
-        g.drawLine(32, 8, 16, 44);
-        g.dispose();
+    /**
+     * A 28x28 gray8 digit (0 = background, as in MNIST) as a 56x56 RGB image with dark ink on a
+     * light background, as a photo or scan would be.
+     */
+    public static BufferedImage digit(byte[] gray8) {
+        BufferedImage img = new BufferedImage(56, 56, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 56; y++) {
+            for (int x = 0; x < 56; x++) {
+                int v = 255 - (gray8[(y / 2) * 28 + x / 2] & 0xff);
+                img.setRGB(x, y, (v << 16) | (v << 8) | v);
+            }
+        }
         return img;
     }
 
@@ -70,11 +69,11 @@ public final class HostileImages {
         return out.toByteArray();
     }
 
-    /** The digit in every format ImageIO writes, by format name. */
-    public static Map<String, byte[]> everyFormat() {
+    /** {@code img} in every format ImageIO writes, by format name. */
+    public static Map<String, byte[]> everyFormat(BufferedImage img) {
         Map<String, byte[]> m = new LinkedHashMap<>();
         for (String f : new String[] {"png", "jpeg", "bmp", "gif", "tiff", "wbmp"}) {
-            m.put(f, encode(digit(), f));
+            m.put(f, encode(img, f));
         }
         return m;
     }

@@ -155,6 +155,11 @@ final class Fixtures {
         Files.write(dir.resolve(split + "-labels-idx1-ubyte"), lab.array());
     }
 
+    /** Golden digit 0 (a 7) as a 56x56 image, dark on light, for the encoded formats. */
+    static java.awt.image.BufferedImage digitImage() throws Exception {
+        return HostileImages.digit(golden().get(0));
+    }
+
     /** Golden request {@code i}: one MNIST test digit as gray8, with probabilities. */
     static byte[] goldenRequest(int i) throws Exception {
         return dev.glyph.proto.v1.ClassifyRequest.newBuilder()

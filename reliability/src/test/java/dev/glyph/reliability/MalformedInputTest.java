@@ -192,8 +192,8 @@ class MalformedInputTest {
         for (int i = 0; i < 784; i++) {
             px[i] = (g.get(1)[i] & 0xff) / 255f;
         }
-        byte[] png = HostileImages.encode(HostileImages.digit(), "png");
-        byte[] gif = HostileImages.encode(HostileImages.digit(), "gif");
+        byte[] png = HostileImages.encode(Fixtures.digitImage(), "png");
+        byte[] gif = HostileImages.encode(Fixtures.digitImage(), "gif");
         List<byte[]> classifySeeds = List.of(
                 ClassifyRequest.newBuilder().addImages(gray8(g.get(0))).setReturnProbabilities(true).build().toByteArray(),
                 req(gray8(g.get(2)), gray8(g.get(3)), gray8(g.get(4))),
@@ -443,7 +443,7 @@ class MalformedInputTest {
         Map<String, String> wrong = new LinkedHashMap<>();
         Map<String, Object> seen = new LinkedHashMap<>();
         try (DigitClassifier sdk = DigitClassifier.open(Fixtures.model(), Options.defaults().intraOpThreads(1))) {
-            for (Map.Entry<String, byte[]> e : HostileImages.everyFormat().entrySet()) {
+            for (Map.Entry<String, byte[]> e : HostileImages.everyFormat(Fixtures.digitImage()).entrySet()) {
                 String f = e.getKey();
                 RawRpc.Outcome o = call("image formats", RawRpc.CLASSIFY, req(encoded(e.getValue())));
                 seen.put(f + " (" + e.getValue().length + " bytes)", o.toString());

@@ -106,6 +106,27 @@ class QueueAndDeadlineTest {
         return b.build().toByteArray();
     }
 
+    /** Six calls holding eight images (1, 1, 2, 1, 1, 2), with 300-550 ms deadlines or none. */
+    private List<ListenableFuture<byte[]>> sixCallsOfEightImages(boolean deadlines) throws Exception {
+        List<ListenableFuture<byte[]>> calls = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            CallOptions o = deadlines ? CallOptions.DEFAULT.withDeadlineAfter(300 + 50 * i, TimeUnit.MILLISECONDS)
+                    : CallOptions.DEFAULT;
+            calls.add(send(images(i % 3 == 2 ? 2 : 1), o));
+        }
+        return calls;
+    }
+
+    /** Sends three golden calls, checks their answers, waits for an empty queue; returns 3. */
+    private int goldenAfterRelease() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertNull(Fixtures.checkGolden(RawRpc.unary(channel, RawRpc.CLASSIFY, Fixtures.goldenRequest(i),
+                    CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS)), i));
+        }
+        Poll.require(Duration.ofSeconds(60), () -> server.metrics().value("glyph_queue_depth") == 0, () -> "queue empty");
+        return 3;
+    }
+
     private double executed() {
         return server.metrics().value("glyph_batch_size_sum");
     }
@@ -173,13 +194,8 @@ class QueueAndDeadlineTest {
         Metrics before = server.metrics();
         double executedBefore = executed();
         hold.pause();
-        List<ListenableFuture<byte[]>> calls = new ArrayList<>();
-        int images = 0;
-        for (int i = 0; i < 6; i++) {
-            int n = i % 3 == 2 ? 2 : 1;   // six calls, eight images: fits the queue
-            images += n;
-            calls.add(send(images(n), CallOptions.DEFAULT.withDeadlineAfter(300 + 50 * i, TimeUnit.MILLISECONDS)));
-        }
+        List<ListenableFuture<byte[]>> calls = sixCallsOfEightImages(true);
+        int images = 8;
         Map<String, Long> client = new LinkedHashMap<>();
         for (ListenableFuture<byte[]> f : calls) {
             client.merge(code(f).name(), 1L, Long::sum);
@@ -192,12 +208,7 @@ class QueueAndDeadlineTest {
                     "code=\"OK\"") - notOkBefore >= calls.size();
         }, () -> "the server closed the expired calls");
         hold.release();
-        int golden = 3;
-        for (int i = 0; i < golden; i++) {
-            assertNull(Fixtures.checkGolden(RawRpc.unary(channel, RawRpc.CLASSIFY, Fixtures.goldenRequest(i),
-                    CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS)), i));
-        }
-        Poll.require(Duration.ofSeconds(60), () -> server.metrics().value("glyph_queue_depth") == 0, () -> "queue empty");
+        int golden = goldenAfterRelease();
         Metrics after = server.metrics();
         double ran = executed() - executedBefore;
         report.put("deadline_calls", calls.size()).put("deadline_images", images).put("deadline_client_codes", client)
@@ -215,13 +226,8 @@ class QueueAndDeadlineTest {
         Metrics before = server.metrics();
         double executedBefore = executed();
         hold.pause();
-        List<ListenableFuture<byte[]>> calls = new ArrayList<>();
-        int images = 0;
-        for (int i = 0; i < 6; i++) {
-            int n = i % 3 == 2 ? 2 : 1;
-            images += n;
-            calls.add(send(images(n), CallOptions.DEFAULT));
-        }
+        List<ListenableFuture<byte[]>> calls = sixCallsOfEightImages(false);
+        int images = 8;
         Poll.require(Duration.ofSeconds(60), () -> server.metrics().value("glyph_queue_depth") >= 8,
                 () -> "all eight images queued");
         for (ListenableFuture<byte[]> f : calls) {
@@ -232,12 +238,7 @@ class QueueAndDeadlineTest {
                 "code=\"CANCELLED\"") - cancelledBefore >= calls.size(), () -> "the server saw the cancellations");
         double depthAfterCancel = server.metrics().value("glyph_queue_depth");
         hold.release();
-        int golden = 3;
-        for (int i = 0; i < golden; i++) {
-            assertNull(Fixtures.checkGolden(RawRpc.unary(channel, RawRpc.CLASSIFY, Fixtures.goldenRequest(i),
-                    CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS)), i));
-        }
-        Poll.require(Duration.ofSeconds(60), () -> server.metrics().value("glyph_queue_depth") == 0, () -> "queue empty");
+        int golden = goldenAfterRelease();
         double ran = executed() - executedBefore;
         report.put("cancel_calls", calls.size()).put("cancel_images", images)
                 .put("cancel_queue_depth_after_cancel_while_held", depthAfterCancel)
