@@ -1,9 +1,10 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.glyph.trainer.EpochMetrics;
 import dev.glyph.trainer.MnistNet;
+import dev.glyph.trainer.internal.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

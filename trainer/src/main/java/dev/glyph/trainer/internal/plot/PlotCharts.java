@@ -1,6 +1,7 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.plot;
 
 import dev.glyph.trainer.EpochMetrics;
+import dev.glyph.trainer.internal.DataFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
