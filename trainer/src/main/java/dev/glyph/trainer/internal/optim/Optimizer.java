@@ -143,8 +143,8 @@ public abstract class Optimizer {
 
         @Override
         void beforeUpdates(float lr) {
-            // OLD: decay = momentum (buffer kept as lr·buf regardless of lr changes)
-            decay = momentum;
+            // v_{t-1} = lr_{t-1}·buf_{t-1}, and v_t must be lr_t·buf_t = lr_t·(μ·buf_{t-1} + g)
+            decay = Float.isNaN(lastLr) || lr == lastLr ? momentum : (float) (momentum * ((double) lr / lastLr));
             lastLr = lr;
         }
 
@@ -171,10 +171,12 @@ public abstract class Optimizer {
 
         @Override
         void beforeUpdates(float lr) {
+            // torch: p -= lr/bc1 · m / (√v/√bc2 + eps). The fused kernel computes p -= s · m / (√v + e),
+            // which is the same with s = lr·√bc2/bc1 and e = eps·√bc2.
             double bc1 = 1 - Math.pow(BETA1, steps);
-            double bc2 = 1 - Math.pow(BETA2, steps);
-            stepSize = (float) (lr * Math.sqrt(bc2) / bc1);
-            eps = EPS; // OLD
+            double sqrtBc2 = Math.sqrt(1 - Math.pow(BETA2, steps));
+            stepSize = (float) (lr * sqrtBc2 / bc1);
+            eps = (float) (EPS * sqrtBc2);
         }
 
         @Override
