@@ -89,6 +89,19 @@ class TrainerTest {
     }
 
     @Test
+    void resume_momentumUnderStepSchedule_equalsStraightRun() throws Exception {
+        // the learning rate changes at the epoch boundary, right where the resumed run starts
+        TrainResult straight = train(cfg(tmp.resolve("s")).optimizer(OptimizerKind.MOMENTUM).schedule(LrSchedule.STEP)
+                .lrGamma(0.5).epochs(2).build());
+        train(cfg(tmp.resolve("r")).optimizer(OptimizerKind.MOMENTUM).schedule(LrSchedule.STEP).lrGamma(0.5)
+                .epochs(1).build());
+        TrainResult resumed = train(cfg(tmp.resolve("r")).optimizer(OptimizerKind.MOMENTUM).schedule(LrSchedule.STEP)
+                .lrGamma(0.5).epochs(2).resume(true).build());
+        assertEquals(straight.weights(), resumed.weights());
+        assertSameMetricsIgnoringTime(straight.metrics(), resumed.metrics());
+    }
+
+    @Test
     void resume_corruptCheckpoint_refusedAndLeftUntouched() throws Exception {
         Path run = tmp.resolve("r");
         train(cfg(run).build());
