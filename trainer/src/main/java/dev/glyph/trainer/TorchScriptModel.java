@@ -148,12 +148,8 @@ public final class TorchScriptModel implements AutoCloseable {
 
     private static String firstLine(Throwable e) {
         String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            return e.getClass().getSimpleName();
-        }
-        m = m.strip();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl).strip();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName()
+                : m.strip().lines().findFirst().orElseThrow().strip();
     }
 
     @Override
