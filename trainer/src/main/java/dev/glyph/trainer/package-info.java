@@ -1,7 +1,9 @@
 /**
  * Glyph's trainer: MNIST data ({@link dev.glyph.trainer.Datasets}), the MnistNet architecture
  * ({@link dev.glyph.trainer.MnistNet}), seeded and resumable training on DJL's PyTorch engine
- * ({@link dev.glyph.trainer.Trainer}) and access to finished runs ({@link dev.glyph.trainer.TrainedRun}).
+ * ({@link dev.glyph.trainer.Trainer}), access to finished runs ({@link dev.glyph.trainer.TrainedRun}), and
+ * evaluation on the PyTorch engine of trained weights ({@link dev.glyph.trainer.DjlModel}) and of TorchScript
+ * files ({@link dev.glyph.trainer.TorchScriptModel}). No engine exception crosses this API.
  *
  * <pre>{@code
  * TrainResult r = Trainer.train(TrainConfig.builder(Path.of("data/mnist"), Path.of("runs/a")).build(),
