@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.jni.JniUtils;
-import dev.glyph.trainer.internal.EngineSetup;
-import dev.glyph.trainer.internal.NativeNet;
+import dev.glyph.trainer.internal.engine.EngineSetup;
+import dev.glyph.trainer.internal.engine.Torch;
+import dev.glyph.trainer.internal.model.NativeNet;
 
 /**
  * The trained MnistNet evaluated on DJL's PyTorch engine, exactly as the trainer evaluates it: the
@@ -75,9 +75,7 @@ public final class DjlModel implements AutoCloseable {
                     + (long) n * px + " values), found " + (images == null ? "null" : images.length + " values"));
         }
         float[] out = new float[n * MnistNet.CLASSES];
-        boolean was = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        try (Torch.GradMode g = Torch.noGrad()) {
             for (int from = 0; from < n; from += BATCH) {
                 int bs = Math.min(BATCH, n - from);
                 try (PtNDManager step = (PtNDManager) root.newSubManager()) {
@@ -89,8 +87,6 @@ public final class DjlModel implements AutoCloseable {
             }
         } catch (EngineException e) {
             throw new IllegalStateException("PyTorch engine failed: " + e.getMessage(), e);
-        } finally {
-            JniUtils.setGradMode(was);
         }
         return out;
     }

@@ -1,8 +1,8 @@
 package dev.glyph.trainer;
 
 import dev.glyph.datasets.ImageSet;
-import dev.glyph.trainer.internal.PlotCharts;
-import dev.glyph.trainer.internal.SampleGrid;
+import dev.glyph.trainer.internal.plot.PlotCharts;
+import dev.glyph.trainer.internal.plot.SampleGrid;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.glyph.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.glyph.trainer.internal.CheckpointData;
-import dev.glyph.trainer.internal.CheckpointStore;
-import dev.glyph.trainer.internal.WeightInit;
+import dev.glyph.trainer.internal.checkpoint.CheckpointData;
+import dev.glyph.trainer.internal.checkpoint.CheckpointStore;
+import dev.glyph.trainer.internal.model.WeightInit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.trainer.internal.CheckpointData;
-import dev.glyph.trainer.internal.CheckpointStore;
-import dev.glyph.trainer.internal.WeightInit;
+import dev.glyph.trainer.internal.checkpoint.CheckpointData;
+import dev.glyph.trainer.internal.checkpoint.CheckpointStore;
+import dev.glyph.trainer.internal.model.WeightInit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,7 +24,7 @@ class CheckpointStoreTest {
     private CheckpointData sample() {
         ModelWeights w = WeightInit.pytorchDefault(7);
         List<Tensor> state = List.of(new Tensor("fc2.bias#velocity", new long[] {10}, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
-        return new CheckpointData(3, 1234, Map.of("seed", 7, "dataset", "mnist"),
+        return new CheckpointData(3, 1234, 0.005f, Map.of("seed", 7, "dataset", "mnist"),
                 List.of(new EpochMetrics(1, 0.5, 80, 0.4, 85, 1.5, 1000)), new double[] {0.13, 0.31}, w.tensors(), state);
     }
 
@@ -35,6 +35,7 @@ class CheckpointStoreTest {
         CheckpointData d = CheckpointStore.read(f);
         assertEquals(3, d.epoch());
         assertEquals(1234, d.optimizerSteps());
+        assertEquals(0.005f, d.lastLr());
         assertEquals(sample().params(), d.params());
         assertEquals(sample().optimizerState(), d.optimizerState());
         assertEquals(sample().metrics(), d.metrics());
@@ -87,7 +88,7 @@ class CheckpointStoreTest {
         List<Tensor> params = new java.util.ArrayList<>(s.params());
         params.set(7, new Tensor("fc2.bias", new long[] {5}, new float[5]));
         Path f = dir.resolve("last.ckpt");
-        CheckpointStore.write(f, new CheckpointData(1, 1, s.identity(), s.metrics(), null, params, List.of()));
+        CheckpointStore.write(f, new CheckpointData(1, 1, Float.NaN, s.identity(), s.metrics(), null, params, List.of()));
         CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointStore.read(f));
         assertTrue(e.getMessage().contains("does not match MnistNet"), e.getMessage());
     }

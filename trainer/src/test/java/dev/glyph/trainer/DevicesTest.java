@@ -6,27 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DevicesTest {
 
-    @Test
-    void select_autoWithoutGpu_fallsBackToCpu() throws Exception {
-        assertEquals(Device.cpu(), Devices.select(DeviceChoice.AUTO, 0));
-    }
-
-    @Test
-    void select_autoWithGpu_usesFirstGpu() throws Exception {
-        assertEquals(Device.gpu(0), Devices.select(DeviceChoice.AUTO, 2));
-    }
-
-    @Test
-    void select_cpuWithGpu_staysOnCpu() throws Exception {
-        assertEquals(Device.cpu(), Devices.select(DeviceChoice.CPU, 1));
-    }
-
-    @Test
-    void select_gpuWithGpu_usesGpu() throws Exception {
-        assertEquals(Device.gpu(0), Devices.select(DeviceChoice.GPU, 1));
+    @ParameterizedTest(name = "{0} with {1} GPU(s) -> {2}")
+    @CsvSource({"AUTO, 0, cpu", "AUTO, 2, gpu", "CPU, 1, cpu", "GPU, 1, gpu"})
+    void select_choiceAndGpuCount_givesDevice(DeviceChoice choice, int gpus, String want) throws Exception {
+        assertEquals(want.equals("gpu") ? Device.gpu(0) : Device.cpu(), Devices.select(choice, gpus));
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.datasets.ImageSet;
-import dev.glyph.trainer.internal.SampleGrid;
+import dev.glyph.trainer.internal.plot.SampleGrid;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,15 +58,19 @@ class PlotsTest {
         }
     }
 
-    @Test
-    void writeLossPlot_oneEpoch_writesChartPngWithBothSeries() throws Exception {
-        Path png = tmp.resolve("loss.png");
-        Plots.writeLossPlot(epochs(1), png);
+    private static void assertChartWithBothSeries(Path png) throws Exception {
         BufferedImage img = readPng(png);
         assertEquals(Plots.CHART_WIDTH, img.getWidth());
         assertEquals(Plots.CHART_HEIGHT, img.getHeight());
         assertTrue(containsColor(img, TRAIN_RGB), "train series missing");
         assertTrue(containsColor(img, VAL_RGB), "validation series missing");
+    }
+
+    @Test
+    void writeLossPlot_oneEpoch_writesChartPngWithBothSeries() throws Exception {
+        Path png = tmp.resolve("loss.png");
+        Plots.writeLossPlot(epochs(1), png);
+        assertChartWithBothSeries(png);
     }
 
     @Test
@@ -83,11 +87,7 @@ class PlotsTest {
     void writeAccuracyPlot_threeEpochs_writesChartPngWithBothSeries() throws Exception {
         Path png = tmp.resolve("accuracy.png");
         Plots.writeAccuracyPlot(epochs(3), png);
-        BufferedImage img = readPng(png);
-        assertEquals(Plots.CHART_WIDTH, img.getWidth());
-        assertEquals(Plots.CHART_HEIGHT, img.getHeight());
-        assertTrue(containsColor(img, TRAIN_RGB), "train series missing");
-        assertTrue(containsColor(img, VAL_RGB), "validation series missing");
+        assertChartWithBothSeries(png);
     }
 
     @Test

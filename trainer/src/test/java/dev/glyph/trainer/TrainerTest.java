@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.datasets.Datasets;
 import dev.glyph.datasets.ImageSet;
-import dev.glyph.trainer.internal.CheckpointStore;
+import dev.glyph.trainer.internal.checkpoint.CheckpointStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,6 +88,19 @@ class TrainerTest {
         TrainResult resumed = train(cfg(tmp.resolve("m2")).optimizer(OptimizerKind.MOMENTUM).lr(0.02).epochs(2)
                 .resume(true).build());
         assertEquals(straight.weights(), resumed.weights());
+    }
+
+    @Test
+    void resume_momentumUnderStepSchedule_equalsStraightRun() throws Exception {
+        // the learning rate changes at the epoch boundary, right where the resumed run starts
+        TrainResult straight = train(cfg(tmp.resolve("s")).optimizer(OptimizerKind.MOMENTUM).schedule(LrSchedule.STEP)
+                .lrGamma(0.5).epochs(2).build());
+        train(cfg(tmp.resolve("r")).optimizer(OptimizerKind.MOMENTUM).schedule(LrSchedule.STEP).lrGamma(0.5)
+                .epochs(1).build());
+        TrainResult resumed = train(cfg(tmp.resolve("r")).optimizer(OptimizerKind.MOMENTUM).schedule(LrSchedule.STEP)
+                .lrGamma(0.5).epochs(2).resume(true).build());
+        assertEquals(straight.weights(), resumed.weights());
+        assertSameMetricsIgnoringTime(straight.metrics(), resumed.metrics());
     }
 
     @Test

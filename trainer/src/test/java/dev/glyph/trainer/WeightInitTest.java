@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.trainer.internal.Seeds;
-import dev.glyph.trainer.internal.WeightInit;
+import dev.glyph.trainer.internal.loop.Seeds;
+import dev.glyph.trainer.internal.model.WeightInit;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

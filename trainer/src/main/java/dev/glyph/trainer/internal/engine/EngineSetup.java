@@ -1,5 +1,6 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.engine;
 
+import ai.djl.Device;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import org.slf4j.Logger;
@@ -44,6 +45,25 @@ public final class EngineSetup {
         if (!Boolean.getBoolean("glyph.malloc.default")) {
             tuneMalloc();
         }
+    }
+
+    /**
+     * Applies a training's process-wide libtorch settings: the intra-op thread count (when
+     * {@code threads > 0}), cuDNN benchmark mode off, and on a GPU cuDNN's deterministic flag on (as
+     * the reference's {@code torch.backends.cudnn.deterministic = True}).
+     *
+     * @return libtorch's intra-op thread count
+     */
+    public static int configure(int threads, Device device) {
+        if (threads > 0) {
+            Torch.setNumThreads(threads);
+        }
+        Torch.disableCudnnBenchmark(); // deterministic algorithm choice on cuDNN
+        if (device.isGpu() && !LibTorchFlags.setDeterministicCudnn(true)) {
+            LOG.warn("cannot set cuDNN's deterministic flag (libtorch's at::Context symbols are not reachable); "
+                    + "GPU reruns with the same seed may differ in the last bits");
+        }
+        return Torch.numThreads();
     }
 
     private interface LibC extends Library {

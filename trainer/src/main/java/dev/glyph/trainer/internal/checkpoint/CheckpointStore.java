@@ -1,4 +1,4 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.checkpoint;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,6 +58,9 @@ public final class CheckpointStore {
         header.put("parameter_count", MnistNet.PARAMETER_COUNT);
         header.put("epoch", data.epoch());
         header.put("optimizer_steps", data.optimizerSteps());
+        if (!Float.isNaN(data.lastLr())) {
+            header.put("last_lr", data.lastLr());
+        }
         header.set("identity", JSON.valueToTree(data.identity()));
         header.set("metrics", JSON.valueToTree(data.metrics()));
         if (data.normalization() != null) {
@@ -169,7 +172,8 @@ public final class CheckpointStore {
             List<Tensor> params = List.copyOf(tensors.subList(0, nParams));
             // validates names and shapes against the architecture
             new dev.glyph.trainer.ModelWeights(params);
-            return new CheckpointData(header.path("epoch").asInt(), header.path("optimizer_steps").asLong(),
+            float lastLr = header.has("last_lr") ? Float.parseFloat(header.get("last_lr").asText()) : Float.NaN;
+            return new CheckpointData(header.path("epoch").asInt(), header.path("optimizer_steps").asLong(), lastLr,
                     identity, metrics, norm, params, List.copyOf(tensors.subList(nParams, tensors.size())));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("checkpoint " + file + " does not match MnistNet: " + e.getMessage(), e);

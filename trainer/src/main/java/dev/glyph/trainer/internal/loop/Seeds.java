@@ -1,4 +1,4 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.loop;
 
 import java.util.SplittableRandom;
 

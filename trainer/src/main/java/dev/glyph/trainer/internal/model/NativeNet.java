@@ -1,22 +1,19 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.model;
 
 import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.glyph.trainer.internal.engine.Torch;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * MnistNet's parameters as libtorch tensors on one device, driven op by op through DJL's PyTorch JNI.
+ * MnistNet's parameters as libtorch tensors on one device, driven op by op through DJL's PyTorch JNI
+ * ({@link Torch}).
  *
  * <p>This is the fast path. DJL's Block/ParameterStore/Trainer machinery costs milliseconds per step
  * in wrappers, per-parameter copies and NDManager churn; here a training step is about sixty JNI
@@ -26,10 +23,6 @@ import java.util.List;
  * <p>Thread-safety: not thread-safe; one training loop drives it.
  */
 public final class NativeNet implements AutoCloseable {
-
-    private static final Shape STRIDE1 = new Shape(1, 1);
-    private static final Shape PAD0 = new Shape(0, 0);
-    private static final Shape POOL2 = new Shape(2, 2);
 
     private final PtNDManager manager;
     private final Device device;
@@ -62,9 +55,7 @@ public final class NativeNet implements AutoCloseable {
 
     /** Copies a float array to a tensor of {@code shape} on {@code device}. */
     public static PtNDArray upload(PtNDManager m, Device device, float[] data, Shape shape) {
-        ByteBuffer bb = ByteBuffer.allocateDirect(data.length * 4).order(ByteOrder.nativeOrder());
-        bb.asFloatBuffer().put(data);
-        return JniUtils.createNdFromByteBuffer(m, bb, shape, DataType.FLOAT32, SparseFormat.DENSE, device);
+        return Torch.upload(m, device, data, shape);
     }
 
     /** The parameter tensors in {@link MnistNet#PARAMETERS} order. */
@@ -90,23 +81,23 @@ public final class NativeNet implements AutoCloseable {
      * @return log-probabilities [B,10]
      */
     public PtNDArray forward(PtNDArray x, PtNDArray channelMask, PtNDManager step) {
-        PtNDArray h = JniUtils.convolution(x, params[0], params[1], STRIDE1, PAD0, STRIDE1, 1);
+        PtNDArray h = Torch.conv2d(x, params[0], params[1]);
         h.attach(step);
-        h = JniUtils.relu(h);
-        h = JniUtils.convolution(h, params[2], params[3], STRIDE1, PAD0, STRIDE1, 1);
+        h = Torch.relu(h);
+        h = Torch.conv2d(h, params[2], params[3]);
         // relu(maxpool(h)) == maxpool(relu(h)) exactly (ReLU is monotone), and the 2x2 pool is the
         // element-wise maximum of four strided views: both are several times cheaper on the CPU than
         // max_pool2d_with_indices on the 4x larger pre-pool tensor.
-        h = JniUtils.relu(maxPool2x2(h, step));
+        h = Torch.relu(maxPool2x2(h, step));
         if (channelMask != null) {
-            h = JniUtils.mul(h, channelMask);
+            h = Torch.mul(h, channelMask);
         }
         long b = h.getShape().get(0);
-        h = JniUtils.reshape(h, new long[] {b, MnistNet.FLAT});
-        h = JniUtils.linear(h, params[4], params[5]);
-        h = JniUtils.relu(h);
-        h = JniUtils.linear(h, params[6], params[7]);
-        return JniUtils.logSoftmax(h, 1, DataType.FLOAT32);
+        h = Torch.reshape(h, b, MnistNet.FLAT);
+        h = Torch.linear(h, params[4], params[5]);
+        h = Torch.relu(h);
+        h = Torch.linear(h, params[6], params[7]);
+        return Torch.logSoftmax(h, 1);
     }
 
     /** 2x2, stride-2 max pooling of an NCHW tensor with even H and W, as maxima of strided views. */
@@ -118,9 +109,9 @@ public final class NativeNet implements AutoCloseable {
         for (int i = 0; i < 4; i++) {
             from[2] = i >> 1;
             from[3] = i & 1;
-            q[i] = JniUtils.index(h, from.clone(), s, step2, step);
+            q[i] = Torch.view(h, from.clone(), s, step2, step);
         }
-        return JniUtils.max(JniUtils.max(q[0], q[1]), JniUtils.max(q[2], q[3]));
+        return Torch.max(Torch.max(q[0], q[1]), Torch.max(q[2], q[3]));
     }
 
     /**
@@ -129,27 +120,27 @@ public final class NativeNet implements AutoCloseable {
      */
     public List<long[]> layerShapes(PtNDArray x, PtNDManager step) {
         List<long[]> out = new ArrayList<>();
-        PtNDArray h = JniUtils.convolution(x, params[0], params[1], STRIDE1, PAD0, STRIDE1, 1);
+        PtNDArray h = Torch.conv2d(x, params[0], params[1]);
         h.attach(step);
         out.add(h.getShape().getShape());
-        h = JniUtils.relu(h);
+        h = Torch.relu(h);
         out.add(h.getShape().getShape());
-        h = JniUtils.convolution(h, params[2], params[3], STRIDE1, PAD0, STRIDE1, 1);
+        h = Torch.conv2d(h, params[2], params[3]);
         out.add(h.getShape().getShape());
-        h = JniUtils.relu(h);
+        h = Torch.relu(h);
         out.add(h.getShape().getShape());
-        h = JniUtils.maxPool(h, POOL2, POOL2, PAD0, false);
+        h = Torch.maxPool2x2(h);
         out.add(h.getShape().getShape());
         out.add(h.getShape().getShape()); // dropout keeps the shape
-        h = JniUtils.reshape(h, new long[] {h.getShape().get(0), -1});
+        h = Torch.reshape(h, h.getShape().get(0), -1);
         out.add(h.getShape().getShape());
-        h = JniUtils.linear(h, params[4], params[5]);
+        h = Torch.linear(h, params[4], params[5]);
         out.add(h.getShape().getShape());
-        h = JniUtils.relu(h);
+        h = Torch.relu(h);
         out.add(h.getShape().getShape());
-        h = JniUtils.linear(h, params[6], params[7]);
+        h = Torch.linear(h, params[6], params[7]);
         out.add(h.getShape().getShape());
-        h = JniUtils.logSoftmax(h, 1, DataType.FLOAT32);
+        h = Torch.logSoftmax(h, 1);
         out.add(h.getShape().getShape());
         return out;
     }

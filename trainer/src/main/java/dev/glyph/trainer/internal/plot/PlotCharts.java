@@ -1,4 +1,4 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.plot;
 
 import dev.glyph.modelformat.AtomicFiles;
 import dev.glyph.trainer.EpochMetrics;

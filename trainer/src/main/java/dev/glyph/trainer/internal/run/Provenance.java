@@ -1,4 +1,4 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.run;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;

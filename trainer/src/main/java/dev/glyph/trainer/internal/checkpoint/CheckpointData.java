@@ -1,4 +1,4 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.checkpoint;
 
 import dev.glyph.trainer.EpochMetrics;
 import dev.glyph.trainer.Tensor;
@@ -13,12 +13,14 @@ import java.util.Map;
  *
  * @param epoch the last completed epoch (1-based)
  * @param optimizerSteps optimiser updates applied so far
+ * @param lastLr the learning rate of the last update (NaN when unknown: checkpoints written before it
+ *     was recorded)
  * @param identity the hyperparameters that must match to resume ({@code TrainConfig.identity()})
  * @param metrics the metrics of epochs 1..epoch
  * @param normalization null, or {mean, std} used to standardise inputs during training
  * @param params the raw (unfolded) parameters in MnistNet order
  * @param optimizerState optimiser state tensors, named {@code <param>#<slot>}
  */
-public record CheckpointData(int epoch, long optimizerSteps, Map<String, Object> identity,
+public record CheckpointData(int epoch, long optimizerSteps, float lastLr, Map<String, Object> identity,
         List<EpochMetrics> metrics, double[] normalization, List<Tensor> params, List<Tensor> optimizerState) {
 }

@@ -1,4 +1,4 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.plot;
 
 import dev.glyph.datasets.ImageSet;
 import java.awt.Color;

@@ -1,8 +1,9 @@
-package dev.glyph.trainer.internal;
+package dev.glyph.trainer.internal.model;
 
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.Tensor;
+import dev.glyph.trainer.internal.loop.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
