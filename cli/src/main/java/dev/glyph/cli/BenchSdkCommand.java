@@ -2,14 +2,10 @@ package dev.glyph.cli;
 
 import dev.glyph.benchmarks.SdkBenchmark;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph bench sdk}: raw ONNX Runtime vs the inference SDK at batch 1 and 64, and the dynamic
@@ -25,13 +21,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sdk", mixinStandardHelpOptions = true,
         description = "Benchmark raw ONNX Runtime vs the SDK (batch 1 and 64) and the dynamic batcher.")
-public class BenchSdkCommand implements Callable<Integer> {
+public class BenchSdkCommand extends GlyphSubcommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder, e.g. models/mnist/1.")
-    Path model;
+    @Mixin
+    SharedOptions.ModelDir model;
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "5",
             description = "Measured seconds per case (default: ${DEFAULT-VALUE}).")
@@ -56,22 +49,19 @@ public class BenchSdkCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!(duration > 0) || !(warmup >= 0) || threads < 0 || callers < 1 || rounds < 1) {
-            throw new ParameterException(spec.commandLine(), "need --duration > 0, --warmup >= 0, --threads >= 0,"
+            throw usage("need --duration > 0, --warmup >= 0, --threads >= 0,"
                     + " --callers >= 1, --rounds >= 1");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
         try {
-            SdkBenchmark.Result r = SdkBenchmark.run(new SdkBenchmark.Config(model,
+            SdkBenchmark.Result r = SdkBenchmark.run(new SdkBenchmark.Config(model.dir,
                     Duration.ofMillis(Math.round(warmup * 1000)), Duration.ofMillis(Math.round(duration * 1000)),
                     threads, callers, rounds));
             out.print(r.table());
             out.flush();
             return 0;
         } catch (Exception e) {
-            err.println("bench sdk: " + Errors.oneLine(e));
-            err.flush();
-            return 1;
+            return fail(e);
         }
     }
 }

@@ -8,12 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph bench server}: closed-loop load against a running {@code glyph serve}, swept over
@@ -33,10 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Closed-loop load test of a running glyph server over concurrency levels.")
-public class BenchServerCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public class BenchServerCommand extends GlyphSubcommand {
 
     @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "The server, e.g. localhost:50051.")
     String server;
@@ -96,8 +89,7 @@ public class BenchServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
         ServerBenchmark.Config config;
         try {
             String url = metricsUrl;
@@ -109,7 +101,7 @@ public class BenchServerCommand implements Callable<Integer> {
             config = new ServerBenchmark.Config(server, concurrency, parseDuration(warmup), parseDuration(duration),
                     imagesPerRequest, mnist, url, sdkModel);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         }
         try {
             ServerBenchmark.Result r = ServerBenchmark.run(config, p -> {
@@ -125,13 +117,9 @@ public class BenchServerCommand implements Callable<Integer> {
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            err.println("bench server: interrupted");
-            err.flush();
-            return 1;
+            return fail("interrupted", 1);
         } catch (Exception e) {
-            err.println("bench server: " + Errors.oneLine(e));
-            err.flush();
-            return 1;
+            return fail(e);
         }
     }
 }

@@ -18,13 +18,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph classify}: classifies image files or an MNIST test split in-process through the
@@ -50,7 +48,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "classify", mixinStandardHelpOptions = true,
         description = "Classify image files (PNG/JPEG/BMP/GIF) or an MNIST test split with a model folder.")
-public class ClassifyCommand implements Callable<Integer> {
+public class ClassifyCommand extends GlyphSubcommand {
 
     /** Images per model call for {@code --mnist}. */
     static final int CHUNK = 256;
@@ -70,15 +68,11 @@ public class ClassifyCommand implements Callable<Integer> {
         void close();
     }
 
-    @Spec
-    protected CommandSpec spec;
-
     @Option(names = "--model", paramLabel = "DIR", description = "Model folder with manifest.json and model.onnx, e.g. models/mnist/1.")
     protected Path model;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    protected String device;
+    @Mixin
+    protected DeviceOption.CpuDefault device;
 
     @Option(names = "--cpu-fallback", description = "Run on the CPU (with a warning) if CUDA is unavailable.")
     protected boolean cpuFallback;
@@ -89,9 +83,8 @@ public class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--mnist", paramLabel = "DIR", description = "Classify the test split of the IDX data set in DIR and print the accuracy.")
     protected Path mnist;
 
-    @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "mnist",
-            description = "Data set name for --mnist: mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
-    protected String dataset;
+    @Mixin
+    protected SharedOptions.DatasetName dataset;
 
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N test images (with --mnist).")
     protected Integer limit;
@@ -105,23 +98,18 @@ public class ClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         boolean haveFiles = files != null && !files.isEmpty();
         if (haveFiles == (mnist != null)) {
-            throw new ParameterException(spec.commandLine(),
+            throw usage(
                     "give either image FILEs or --mnist DIR (found " + (haveFiles ? "both" : "neither") + ")");
         }
         if (limit != null && (mnist == null || limit < 1)) {
-            throw new ParameterException(spec.commandLine(),
+            throw usage(
                     mnist == null ? "--limit needs --mnist" : "--limit is " + limit + "; expected >= 1");
         }
-        Device dev;
-        try {
-            dev = Device.parse(device);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        Device dev = device.value().forSdk();
         try (Backend backend = openBackend(dev)) {
             int rc = haveFiles ? classifyFiles(backend, out, err) : classifyDataset(backend, out);
             out.flush();
@@ -129,9 +117,7 @@ public class ClassifyCommand implements Callable<Integer> {
         } catch (ParameterException e) {
             throw e;
         } catch (Exception e) {
-            err.println("classify: " + Errors.oneLine(e).replace("Options.allowCpuFallback(true)", "--cpu-fallback"));
-            err.flush();
-            return 1;
+            return fail(Errors.oneLine(e).replace("Options.allowCpuFallback(true)", "--cpu-fallback"), 1);
         }
     }
 
@@ -145,16 +131,16 @@ public class ClassifyCommand implements Callable<Integer> {
     protected Backend openBackend(Device dev) throws Exception {
         if (server != null) {
             if (model != null) {
-                throw new ParameterException(spec.commandLine(), "give --model DIR or --server HOST:PORT, not both");
+                throw usage("give --model DIR or --server HOST:PORT, not both");
             }
             try {
                 return RemoteBackend.connect(server);
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
+                throw usage(e.getMessage());
             }
         }
         if (model == null) {
-            throw new ParameterException(spec.commandLine(), "--model DIR (or --server HOST:PORT) is required");
+            throw usage("--model DIR (or --server HOST:PORT) is required");
         }
         return new LocalBackend(DigitClassifier.open(model, Options.defaults().device(dev).allowCpuFallback(cpuFallback)
                 .maxBatchSize(CHUNK)));
@@ -196,11 +182,11 @@ public class ClassifyCommand implements Callable<Integer> {
             try {
                 img = DigitImage.ofEncoded(Files.readAllBytes(f));
             } catch (NoSuchFileException e) {
-                err.println("classify: " + f + ": no such file");
+                err.println(Errors.prefix(spec) + f + ": no such file");
                 failures++;
                 continue;
             } catch (IOException | IllegalArgumentException e) {
-                err.println("classify: " + f + ": " + Errors.oneLine(e));
+                err.println(Errors.prefix(spec) + f + ": " + Errors.oneLine(e));
                 failures++;
                 continue;
             }
@@ -219,7 +205,7 @@ public class ClassifyCommand implements Callable<Integer> {
     private int classifyDataset(Backend backend, PrintWriter out) throws Exception {
         Dataset ds;
         try {
-            ds = Datasets.load(dataset, mnist);
+            ds = Datasets.load(dataset.name, mnist);
         } catch (DataException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
