@@ -92,6 +92,9 @@ class ServerBenchmarkTest {
             assertEquals(1, r.points().get(0).concurrency());
             assertTrue(r.json().startsWith("{\"target\":\"127.0.0.1:" + server.port() + "\""), r.json());
             assertTrue(r.json().contains("\"sweep\":[{\"concurrency\":1,"), r.json());
+            com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.json());
+            assertEquals(r.points().get(0).requests(), j.path("sweep").get(0).path("requests").asLong(), r.json());
+            assertTrue(j.path("sweep").get(0).path("errors").isObject(), r.json());
             assertTrue(r.table().lines().count() == 3, r.table());
         }
     }

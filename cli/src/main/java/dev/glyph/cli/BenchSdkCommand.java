@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * batcher with concurrent single-image callers vs raw batch 64, in one run.
  *
  * <pre>
- * glyph bench sdk --model models/mnist/1 --duration 5
+ * glyph bench sdk --model models/mnist/1 --duration 5 [--json]
  * </pre>
  *
  * <p>Exit 0 on success, 1 if the model cannot be loaded or a run fails, 2 on a usage error.
@@ -46,6 +46,9 @@ public class BenchSdkCommand extends GlyphSubcommand {
             description = "Interleaved rounds of raw vs SDK cases (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--json", description = "Print the results as one JSON object.")
+    boolean json;
+
     @Override
     public Integer call() {
         if (!(duration > 0) || !(warmup >= 0) || threads < 0 || callers < 1 || rounds < 1) {
@@ -57,7 +60,7 @@ public class BenchSdkCommand extends GlyphSubcommand {
             SdkBenchmark.Result r = SdkBenchmark.run(new SdkBenchmark.Config(model.dir,
                     Duration.ofMillis(Math.round(warmup * 1000)), Duration.ofMillis(Math.round(duration * 1000)),
                     threads, callers, rounds));
-            out.print(r.table());
+            out.print(json ? r.toJson() + System.lineSeparator() : r.table());
             out.flush();
             return 0;
         } catch (Exception e) {
