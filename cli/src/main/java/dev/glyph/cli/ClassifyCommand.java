@@ -1,5 +1,6 @@
 package dev.glyph.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glyph.inferencesdk.Device;
 import dev.glyph.inferencesdk.DigitClassifier;
 import dev.glyph.inferencesdk.DigitImage;
@@ -12,6 +13,8 @@ import dev.glyph.trainer.Datasets;
 import dev.glyph.trainer.ImageSet;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -192,8 +195,8 @@ public class ClassifyCommand extends GlyphSubcommand {
             }
             Prediction p = backend.classify(List.of(img)).get(0);
             if (json) {
-                out.println("{\"file\":" + quote(f.toString()) + ",\"label\":" + p.label() + ",\"confidence\":"
-                        + num(p.confidence()) + "}");
+                out.println(JSON.createObjectNode().put("file", f.toString()).put("label", p.label())
+                        .put("confidence", decimal(p.confidence(), 6)));
             } else {
                 out.println(f + "\t" + p.label() + "\t" + String.format(Locale.ROOT, "%.4f", p.confidence()));
             }
@@ -230,14 +233,14 @@ public class ClassifyCommand extends GlyphSubcommand {
                     correct++;
                 }
                 if (json) {
-                    out.println("{\"index\":" + i + ",\"label\":" + p.label() + ",\"confidence\":" + num(p.confidence())
-                            + "}");
+                    out.println(JSON.createObjectNode().put("index", i).put("label", p.label())
+                            .put("confidence", decimal(p.confidence(), 6)));
                 }
             }
         }
         double accuracy = n == 0 ? 0.0 : 100.0 * correct / n;
         if (json) {
-            out.println("{\"count\":" + n + ",\"accuracy\":" + String.format(Locale.ROOT, "%.2f", accuracy) + "}");
+            out.println(JSON.createObjectNode().put("count", n).put("accuracy", decimal(accuracy, 2)));
         } else {
             out.println(String.format(Locale.ROOT, "%s test: %d images, %d correct, accuracy %.2f%% (%s)",
                     ds.dataset(), n, correct, accuracy, backend.describe()));
@@ -245,30 +248,10 @@ public class ClassifyCommand extends GlyphSubcommand {
         return 0;
     }
 
-    static String num(float v) {
-        return Float.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "null";
-    }
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+    /** Returns {@code v} rounded to {@code digits} decimals for JSON, or null when it is not finite. */
+    static Double decimal(double v, int digits) {
+        return Double.isFinite(v) ? BigDecimal.valueOf(v).setScale(digits, RoundingMode.HALF_UP).doubleValue() : null;
     }
-
 }
