@@ -75,13 +75,14 @@ public final class ReferenceProcess implements AutoCloseable {
      * Starts the process and reads its header line.
      *
      * @param command interpreter, script and arguments
-     * @param environment variables to set; every inherited {@code MALLOC_*} variable is removed first,
-     *     so that the default-malloc variant really has glibc's defaults
+     * @param environment variables to set; every inherited {@code MALLOC_*} variable and
+     *     {@code GLIBC_TUNABLES} are removed first, so that the default-malloc variant really has glibc's
+     *     defaults
      * @throws IOException if it cannot be started or exits before printing its header
      */
     public static ReferenceProcess start(List<String> command, Map<String, String> environment) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("MALLOC_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("MALLOC_") || k.equals("GLIBC_TUNABLES"));
         pb.environment().putAll(environment);
         Process p;
         try {
