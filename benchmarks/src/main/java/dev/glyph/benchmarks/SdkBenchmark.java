@@ -4,6 +4,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glyph.inferencesdk.BatcherOptions;
 import dev.glyph.inferencesdk.BatcherStats;
 import dev.glyph.inferencesdk.BatchingClassifier;
@@ -144,6 +147,25 @@ public final class SdkBenchmark {
                     batcherStats.queueWaitNanos().quantileUpperBound(0.5) / 1e6));
             b.append("provider: ").append(provider).append('\n');
             return b.toString();
+        }
+
+        /** Returns the results as one JSON object (cases, overheads, batcher ratio, provider). */
+        public String toJson() {
+            ObjectMapper m = new ObjectMapper();
+            ObjectNode o = m.createObjectNode();
+            ArrayNode cases = o.putArray("cases");
+            for (Measurement x : List.of(raw1, sdk1, raw64, sdk64, batcher)) {
+                cases.addObject().put("name", x.name()).put("batch", x.batch()).put("calls", x.calls())
+                        .put("images", x.images()).put("seconds", x.seconds())
+                        .put("images_per_second", x.imagesPerSecond()).put("us_per_call", x.microsPerCall());
+            }
+            o.put("sdk_overhead_batch1", overheadBatch1());
+            o.put("sdk_overhead_batch64", overheadBatch64());
+            o.put("batcher_vs_raw64", batcherVsRaw64());
+            o.put("batcher_callers", callers);
+            o.put("batcher_mean_batch", batcherStats.meanBatchSize());
+            o.put("provider", provider);
+            return o.toString();
         }
     }
 

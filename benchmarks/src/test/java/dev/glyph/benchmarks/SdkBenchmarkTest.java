@@ -34,6 +34,11 @@ class SdkBenchmarkTest {
         assertTrue(r.batcherStats().images() >= r.batcher().images());
         assertTrue(r.table().contains("batch 64"), r.table());
         assertEquals("CPU", r.provider());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.toJson());
+        assertEquals(5, j.path("cases").size(), r.toJson());
+        assertEquals(r.raw64().images(), j.path("cases").get(2).path("images").asLong(), r.toJson());
+        assertEquals(r.overheadBatch1(), j.path("sdk_overhead_batch1").asDouble(), 1e-12);
+        assertEquals("CPU", j.path("provider").asText());
     }
 
     @Test

@@ -2,21 +2,17 @@ package dev.glyph.cli;
 
 import dev.glyph.benchmarks.SdkBenchmark;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph bench sdk}: raw ONNX Runtime vs the inference SDK at batch 1 and 64, and the dynamic
  * batcher with concurrent single-image callers vs raw batch 64, in one run.
  *
  * <pre>
- * glyph bench sdk --model models/mnist/1 --duration 5
+ * glyph bench sdk --model models/mnist/1 --duration 5 [--json]
  * </pre>
  *
  * <p>Exit 0 on success, 1 if the model cannot be loaded or a run fails, 2 on a usage error.
@@ -25,13 +21,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sdk", mixinStandardHelpOptions = true,
         description = "Benchmark raw ONNX Runtime vs the SDK (batch 1 and 64) and the dynamic batcher.")
-public class BenchSdkCommand implements Callable<Integer> {
+public class BenchSdkCommand extends GlyphSubcommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder, e.g. models/mnist/1.")
-    Path model;
+    @Mixin
+    SharedOptions.ModelDir model;
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "5",
             description = "Measured seconds per case (default: ${DEFAULT-VALUE}).")
@@ -53,25 +46,25 @@ public class BenchSdkCommand implements Callable<Integer> {
             description = "Interleaved rounds of raw vs SDK cases (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--json", description = "Print the results as one JSON object.")
+    boolean json;
+
     @Override
     public Integer call() {
         if (!(duration > 0) || !(warmup >= 0) || threads < 0 || callers < 1 || rounds < 1) {
-            throw new ParameterException(spec.commandLine(), "need --duration > 0, --warmup >= 0, --threads >= 0,"
+            throw usage("need --duration > 0, --warmup >= 0, --threads >= 0,"
                     + " --callers >= 1, --rounds >= 1");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
         try {
-            SdkBenchmark.Result r = SdkBenchmark.run(new SdkBenchmark.Config(model,
+            SdkBenchmark.Result r = SdkBenchmark.run(new SdkBenchmark.Config(model.dir,
                     Duration.ofMillis(Math.round(warmup * 1000)), Duration.ofMillis(Math.round(duration * 1000)),
                     threads, callers, rounds));
-            out.print(r.table());
+            out.print(json ? r.toJson() + System.lineSeparator() : r.table());
             out.flush();
             return 0;
         } catch (Exception e) {
-            err.println("bench sdk: " + Errors.oneLine(e));
-            err.flush();
-            return 1;
+            return fail(e);
         }
     }
 }

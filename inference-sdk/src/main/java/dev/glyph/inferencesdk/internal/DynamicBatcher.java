@@ -393,7 +393,7 @@ public final class DynamicBatcher {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             LOG.error("batcher worker {} stopped unexpectedly", options.threadName(), t);
-            failAll(batch, new InferenceException("batcher worker stopped unexpectedly: " + t));
+            failAll(batch, new InferenceException("batcher worker stopped unexpectedly: " + t, t));
         } finally {
             failQueued();
         }
@@ -427,7 +427,7 @@ public final class DynamicBatcher {
             failed.add(n);
             batchSize.record(n);
             RuntimeException err = e instanceof RuntimeException re ? re
-                    : new InferenceException("batch of " + n + " failed: " + e);
+                    : new InferenceException("batch of " + n + " failed: " + e, e);
             LOG.warn("batch of {} failed: {}", n, err.toString());
             safe(() -> listener.onBatchFailed(n, err));
             failAll(batch, err);
@@ -504,7 +504,7 @@ public final class DynamicBatcher {
             if (c instanceof Error err) {
                 throw err;
             }
-            throw new InferenceException("batched prediction failed: " + c);
+            throw new InferenceException("batched prediction failed: " + c, c);
         }
     }
 

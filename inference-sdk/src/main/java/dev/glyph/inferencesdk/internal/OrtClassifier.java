@@ -357,7 +357,7 @@ public final class OrtClassifier implements AutoCloseable {
                 fb.get(out);
                 return out;
             } catch (OrtException e) {
-                throw new InferenceException("inference on a batch of " + n + " failed: " + e.getMessage());
+                throw new InferenceException("inference on a batch of " + n + " failed: " + e.getMessage(), e);
             }
         } finally {
             lock.unlock();
@@ -389,7 +389,7 @@ public final class OrtClassifier implements AutoCloseable {
             try {
                 s = new Slot(env, n);
             } catch (OrtException e) {
-                throw new InferenceException("cannot allocate an input tensor for " + n + " images: " + e.getMessage());
+                throw new InferenceException("cannot allocate an input tensor for " + n + " images: " + e.getMessage(), e);
             }
         }
         s.buffer.clear();

@@ -3,6 +3,7 @@ package dev.glyph.trainer.internal.engine;
 import ai.djl.Device;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import dev.glyph.trainer.MallocTuning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,6 @@ public final class EngineSetup {
     private static final int M_TRIM_THRESHOLD = -1;
     private static final int M_TOP_PAD = -2;
     private static final int M_MMAP_THRESHOLD = -3;
-    private static final int MMAP_THRESHOLD_MAX = 32 << 20; // glibc's ceiling on 64-bit
     private static volatile boolean done;
 
     private EngineSetup() {
@@ -32,7 +32,7 @@ public final class EngineSetup {
      * blocks above its mmap threshold with fresh mmap/munmap, so every step page-faults tens of
      * megabytes back in. Raising the mmap and trim thresholds keeps those pages in the heap. It is
      * the in-process equivalent of {@code GLIBC_TUNABLES=glibc.malloc.mmap_threshold=...}; on
-     * non-glibc platforms it is skipped.
+     * non-glibc platforms it is skipped. The values are {@link MallocTuning}'s.
      */
     public static synchronized void prepare() {
         if (done) {
@@ -76,9 +76,9 @@ public final class EngineSetup {
         }
         try {
             LibC c = Native.load("c", LibC.class);
-            boolean ok = c.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX) == 1
-                    & c.mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1
-                    & c.mallopt(M_TOP_PAD, 64 << 20) == 1;
+            boolean ok = c.mallopt(M_MMAP_THRESHOLD, MallocTuning.MMAP_THRESHOLD) == 1
+                    & c.mallopt(M_TRIM_THRESHOLD, MallocTuning.TRIM_THRESHOLD) == 1
+                    & c.mallopt(M_TOP_PAD, MallocTuning.TOP_PAD) == 1;
             LOG.debug("glibc malloc tuned for libtorch: {}", ok);
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             LOG.debug("malloc tuning skipped: {}", e.toString());

@@ -1,0 +1,72 @@
+package dev.glyph.benchmarks.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The CPU a benchmark ran on, from {@code /proc/cpuinfo}, so that figures name their machine
+ * (machines here differ: AMD EPYC Zen and Intel Xeon with AVX-512 have both been seen).
+ *
+ * <pre>{@code
+ * CpuInfo cpu = CpuInfo.current();   // "AMD EPYC (AuthenticAMD family 25 model 1, 2 CPUs, AVX2)"
+ * }</pre>
+ *
+ * <p>Thread-safety: immutable.
+ *
+ * @param modelName the {@code model name} field
+ * @param vendor the {@code vendor_id} field
+ * @param family the {@code cpu family} field
+ * @param model the {@code model} field
+ * @param cpus logical CPUs listed
+ * @param isa the widest SIMD extension among AVX-512F, AVX2, AVX and SSE4.2 (or "unknown")
+ */
+public record CpuInfo(String modelName, String vendor, String family, String model, int cpus, String isa) {
+
+    /** Reads {@code /proc/cpuinfo}; unknown fields when it cannot be read (non-Linux). */
+    public static CpuInfo current() {
+        try {
+            return parse(Files.readString(Path.of("/proc/cpuinfo")));
+        } catch (IOException | RuntimeException e) {
+            return new CpuInfo("unknown", "unknown", "?", "?", Runtime.getRuntime().availableProcessors(), "unknown");
+        }
+    }
+
+    /** Parses the text of {@code /proc/cpuinfo}. */
+    public static CpuInfo parse(String text) {
+        Map<String, String> first = new HashMap<>();
+        int cpus = 0;
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            if (key.equals("processor")) {
+                cpus++;
+            }
+            first.putIfAbsent(key, value);
+        }
+        Set<String> flags = Set.copyOf(Arrays.asList(first.getOrDefault("flags", "").split("\\s+")));
+        String isa = "unknown";
+        for (String f : List.of("avx512f", "avx2", "avx", "sse4_2")) {
+            if (flags.contains(f)) {
+                isa = f.equals("avx512f") ? "AVX-512" : f.equals("sse4_2") ? "SSE4.2" : f.toUpperCase();
+                break;
+            }
+        }
+        return new CpuInfo(first.getOrDefault("model name", "unknown"), first.getOrDefault("vendor_id", "unknown"),
+                first.getOrDefault("cpu family", "?"), first.getOrDefault("model", "?"), Math.max(cpus, 1), isa);
+    }
+
+    @Override
+    public String toString() {
+        return modelName + " (" + vendor + " family " + family + " model " + model + ", " + cpus + " CPUs, " + isa + ")";
+    }
+}

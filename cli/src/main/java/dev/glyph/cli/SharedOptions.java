@@ -1,0 +1,33 @@
+package dev.glyph.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * Options that several commands declare identically, as picocli mixins ({@code @Mixin}); the
+ * {@code --device} option is {@link DeviceOption}.
+ *
+ * <pre>{@code
+ * @Mixin SharedOptions.ModelDir model;     // --model DIR, required
+ * }</pre>
+ *
+ * <p>Thread-safety: one invocation per instance.
+ */
+final class SharedOptions {
+
+    private SharedOptions() {
+    }
+
+    /** {@code --model DIR}, required ({@code serve}, {@code verify}, {@code bench sdk}). */
+    static final class ModelDir {
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder, e.g. models/mnist/1.")
+        Path dir;
+    }
+
+    /** {@code --dataset NAME}, default mnist ({@code fetch}, {@code train}, {@code classify}). */
+    static final class DatasetName {
+        @Option(names = "--dataset", defaultValue = "mnist", paramLabel = "NAME",
+                description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
+        String name;
+    }
+}
