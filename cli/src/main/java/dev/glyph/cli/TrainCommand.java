@@ -123,8 +123,7 @@ public final class TrainCommand extends GlyphSubcommand {
         }
         String noData = fetch ? null : noDataProblem(cfg.dataDir(), dataset);
         if (noData != null) {
-            err.println("glyph train: " + noData);
-            return 1;
+            return fail(noData, 1);
         }
         if (overwrite) {
             try {

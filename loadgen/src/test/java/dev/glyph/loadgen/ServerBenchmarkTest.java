@@ -134,7 +134,11 @@ class ServerBenchmarkTest {
             assertTrue(server.images.get() >= 3 * (r.points().get(0).requests() + r.points().get(1).requests()));
             assertTrue(r.json().startsWith("{\"target\":\"" + server.target() + "\""), r.json());
             assertTrue(r.json().contains("\"sweep\":[{\"concurrency\":1,"), r.json());
-            assertTrue(r.json("\"sdk\":{\"x\":1}").endsWith("}],\"sdk\":{\"x\":1}}"), r.json("\"sdk\":{\"x\":1}"));
+            com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.json());
+            assertEquals(r.points().get(0).requests(), j.path("sweep").get(0).path("requests").asLong(), r.json());
+            assertTrue(j.path("sweep").get(0).path("errors").isObject(), r.json());
+            r.jsonNode().putObject("sdk").put("x", 1);
+            assertTrue(r.jsonNode().toString().endsWith("}]}"), "jsonNode() is a fresh object each call");
             assertTrue(r.table().lines().count() == 3, r.table());
         }
     }
