@@ -46,8 +46,8 @@ public class BenchSdkCommand extends GlyphSubcommand {
             description = "Interleaved rounds of raw vs SDK cases (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--json", description = "Print the results as one JSON object.")
-    boolean json;
+    @Mixin
+    SharedOptions.Json json;
 
     @Override
     public Integer call() {
@@ -60,7 +60,7 @@ public class BenchSdkCommand extends GlyphSubcommand {
             SdkBenchmark.Result r = SdkBenchmark.run(new SdkBenchmark.Config(model.dir,
                     Duration.ofMillis(Math.round(warmup * 1000)), Duration.ofMillis(Math.round(duration * 1000)),
                     threads, callers, rounds));
-            out.print(json ? r.toJson() + System.lineSeparator() : r.table());
+            out.print(json.on ? r.toJson() + System.lineSeparator() : r.table());
             out.flush();
             return 0;
         } catch (Exception e) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -73,8 +74,8 @@ public class BenchServerCommand extends GlyphSubcommand {
             description = "Also benchmark this model folder in-process with the SDK after the sweep, for comparison.")
     Path sdkModel;
 
-    @Option(names = "--json", description = "One JSON object per point, the last line holds the whole sweep.")
-    boolean json;
+    @Mixin
+    SharedOptions.Json json;
 
     /** Parses {@code 10s}, {@code 500ms}, {@code 2m} or plain seconds ({@code 7.5}). */
     static Duration parseDuration(String text) {
@@ -113,25 +114,22 @@ public class BenchServerCommand extends GlyphSubcommand {
     @Override
     public Integer call() {
         PrintWriter out = out();
-        ServerBenchmark.Config config;
-        try {
+        ServerBenchmark.Config config = fromOptions(() -> {
             String url = metricsUrl;
             if (url == null && metricsPort >= 0) {
                 url = "http://" + HostPort.parse(server).uriHost() + ":" + metricsPort + "/metrics";
             }
-            config = new ServerBenchmark.Config(server, concurrency, parseDuration(warmup), parseDuration(duration),
+            return new ServerBenchmark.Config(server, concurrency, parseDuration(warmup), parseDuration(duration),
                     imagesPerRequest, mnist, url);
-        } catch (IllegalArgumentException e) {
-            throw usage(e.getMessage());
-        }
+        });
         try {
             ServerBenchmark.Result r = ServerBenchmark.run(config, p -> {
-                out.println(json ? p.json() : p.text());
+                out.println(json.on ? p.json() : p.text());
                 out.flush();
             });
             SdkBenchmark.Result sdk = sdkModel == null ? null : SdkBenchmark.run(new SdkBenchmark.Config(sdkModel,
                     config.warmup(), config.duration(), 0, 64, 1));
-            if (json) {
+            if (json.on) {
                 out.println(withSdk(r.jsonNode(), sdk));
             } else {
                 out.print(r.table());

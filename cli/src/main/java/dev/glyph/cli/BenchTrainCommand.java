@@ -45,8 +45,8 @@ public final class BenchTrainCommand extends GlyphSubcommand {
     @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads, both sides (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    SharedOptions.BatchSize batchSize;
 
     @Option(names = "--rounds", defaultValue = "5",
             description = "Timed rounds of one epoch per side, after one warm-up round each (default: ${DEFAULT-VALUE}).")
@@ -55,8 +55,8 @@ public final class BenchTrainCommand extends GlyphSubcommand {
     @Mixin
     DeviceOption.CpuDefault device;
 
-    @Option(names = "--json", description = "Print one JSON object with the results.")
-    boolean json;
+    @Mixin
+    SharedOptions.Json json;
 
     @Override
     public Integer call() {
@@ -64,21 +64,16 @@ public final class BenchTrainCommand extends GlyphSubcommand {
         if (ref != null && !Files.isRegularFile(ref)) {
             return fail("reference script " + ref + " not found; pass --reference PATH or --reference none", 2);
         }
-        TrainBenchmark.Settings settings;
-        try {
-            settings = new TrainBenchmark.Settings(data, ref, python, limit, threads, batchSize, rounds,
-                    device.value().forTrainer());
-        } catch (IllegalArgumentException e) {
-            throw usage(e.getMessage());
-        }
+        TrainBenchmark.Settings settings = fromOptions(() -> new TrainBenchmark.Settings(data, ref, python, limit,
+                threads, batchSize.value, rounds, device.value().forTrainer()));
         try {
             TrainBenchmark.Result r = TrainBenchmark.run(settings, line -> {
-                if (!json) {
+                if (!json.on) {
                     out().println(line);
                     out().flush();
                 }
             });
-            out().print(json ? r.toJson() + System.lineSeparator() : r.summary());
+            out().print(json.on ? r.toJson() + System.lineSeparator() : r.summary());
             out().flush();
             return 0;
         } catch (Exception e) {

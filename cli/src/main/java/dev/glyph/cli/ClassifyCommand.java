@@ -102,8 +102,8 @@ public class ClassifyCommand extends GlyphSubcommand {
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N test images (with --mnist).")
     protected Integer limit;
 
-    @Option(names = "--json", description = "Print one JSON object per line.")
-    protected boolean json;
+    @Mixin
+    protected SharedOptions.Json json;
 
     @Option(names = "--server", paramLabel = "HOST:PORT",
             description = "Classify on a running `glyph serve` instead of in-process (no --model then).")
@@ -203,7 +203,7 @@ public class ClassifyCommand extends GlyphSubcommand {
                 failures++;
                 continue;
             }
-            if (json) {
+            if (json.on) {
                 out.println(JSON.createObjectNode().put("file", f.toString()).put("label", p.label())
                         .put("confidence", decimal(p.confidence(), 6)));
             } else {
@@ -241,14 +241,14 @@ public class ClassifyCommand extends GlyphSubcommand {
                 if (p.label() == test.label(i)) {
                     correct++;
                 }
-                if (json) {
+                if (json.on) {
                     out.println(JSON.createObjectNode().put("index", i).put("label", p.label())
                             .put("confidence", decimal(p.confidence(), 6)));
                 }
             }
         }
         double accuracy = n == 0 ? 0.0 : 100.0 * correct / n;
-        if (json) {
+        if (json.on) {
             out.println(JSON.createObjectNode().put("count", n).put("accuracy", decimal(accuracy, 2)));
         } else {
             out.println(String.format(Locale.ROOT, "%s test: %d images, %d correct, accuracy %.2f%% (%s)",

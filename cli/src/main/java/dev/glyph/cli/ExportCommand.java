@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,20 +59,15 @@ public class ExportCommand extends GlyphSubcommand {
             description = "Test images for the parity check (default: ${DEFAULT-VALUE}).")
     int parityImages;
 
-    @Option(names = "--json", description = "Print the result as one JSON object.")
-    boolean json;
+    @Mixin
+    SharedOptions.Json json;
 
     @Override
     public Integer call() {
         PrintWriter stdout = out();
         PrintWriter err = err();
-        ExportOptions options;
-        try {
-            options = ExportOptions.defaults().withForce(force).withName(name).withDataDir(data)
-                    .withParityImages(parityImages);
-        } catch (IllegalArgumentException e) {
-            throw usage(e.getMessage());
-        }
+        ExportOptions options = fromOptions(() -> ExportOptions.defaults().withForce(force).withName(name)
+                .withDataDir(data).withParityImages(parityImages));
         ExportResult r;
         try {
             r = Exporter.export(run, out, options);
@@ -85,7 +81,7 @@ public class ExportCommand extends GlyphSubcommand {
         } catch (RuntimeException e) {
             return fail("unexpected failure: " + Errors.oneLine(e), 1);
         }
-        if (json) {
+        if (json.on) {
             stdout.println(toJson(r));
         } else {
             stdout.print(table(r));

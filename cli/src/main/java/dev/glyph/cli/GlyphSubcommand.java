@@ -2,6 +2,7 @@ package dev.glyph.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -43,6 +44,18 @@ public abstract class GlyphSubcommand implements Callable<Integer> {
     /** Prints {@code glyph <command>: <e on one line>} on stderr and returns 1. */
     protected int fail(Throwable e) {
         return fail(Errors.oneLine(e), 1);
+    }
+
+    /**
+     * Returns what {@code fromOptions} builds from the option values, and throws an
+     * {@link IllegalArgumentException} it throws (a value out of range) as a {@link #usage} error.
+     */
+    protected <T> T fromOptions(Supplier<T> fromOptions) {
+        try {
+            return fromOptions.get();
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
     }
 
     /** Returns a usage error (exit 2, with a --help hint) to throw. */

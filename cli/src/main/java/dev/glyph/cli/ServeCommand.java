@@ -127,24 +127,21 @@ public class ServeCommand extends GlyphSubcommand {
     public Integer call() {
         PrintWriter out = out();
         PrintWriter err = err();
-        ServerConfig config;
-        try {
+        ServerConfig config = fromOptions(() -> {
             if (!(drainTimeout >= 0)) {
                 throw new IllegalArgumentException("--drain-timeout is " + drainTimeout + "; expected >= 0");
             }
             if (maxDelayUs < 0) {
                 throw new IllegalArgumentException("--max-delay-us is " + maxDelayUs + "; expected >= 0");
             }
-            config = ServerConfig.builder(model.dir).host(host).port(port).metricsPort(metricsPort).maxBatchSize(maxBatch)
+            return ServerConfig.builder(model.dir).host(host).port(port).metricsPort(metricsPort).maxBatchSize(maxBatch)
                     .maxDelay(Duration.ofNanos(maxDelayUs * 1000)).maxQueue(maxQueue).batchers(batchers).threads(threads)
                     .eventLoopThreads(eventLoopThreads).intraOpThreads(intraOpThreads).device(device.value().forSdk())
                     .maxMessageBytes(maxMessageBytes).streamInFlight(streamInFlight)
                     .decodeThreads(decodeThreads).maxDecodedBytes(maxDecodedBytes).maxImagePixels(maxImagePixels)
                     .maxDecodedPixels(maxDecodedPixels)
                     .drainTimeout(Duration.ofMillis(Math.round(drainTimeout * 1000))).build();
-        } catch (IllegalArgumentException e) {
-            throw usage(e.getMessage());
-        }
+        });
         GlyphServer server;
         try {
             server = GlyphServer.open(config);

@@ -30,4 +30,16 @@ final class SharedOptions {
                 description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
         String name;
     }
+
+    /** {@code --json}: print JSON instead of text ({@code export}, {@code verify}, {@code classify}, {@code bench}). */
+    static final class Json {
+        @Option(names = "--json", description = "Print the result as JSON instead of text.")
+        boolean on;
+    }
+
+    /** {@code --batch-size N}, default 32, the reference tutorial's ({@code train}, {@code bench train}). */
+    static final class BatchSize {
+        @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int value;
+    }
 }

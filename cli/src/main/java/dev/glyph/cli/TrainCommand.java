@@ -57,8 +57,8 @@ public final class TrainCommand extends GlyphSubcommand {
     @Option(names = "--epochs", defaultValue = "2", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    SharedOptions.BatchSize batchSize;
 
     @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
@@ -115,7 +115,7 @@ public final class TrainCommand extends GlyphSubcommand {
         TrainConfig cfg;
         try {
             cfg = TrainConfig.builder(data != null ? data : Path.of("data", dataset), runDir)
-                    .dataset(dataset).epochs(epochs).batchSize(batchSize).lr(lr).optimizer(optimizer)
+                    .dataset(dataset).epochs(epochs).batchSize(batchSize.value).lr(lr).optimizer(optimizer)
                     .momentum(momentum).schedule(schedule).lrGamma(lrGamma).seed(seed).threads(threads)
                     .device(device.value().forTrainer()).limit(limit).normalize(normalize).resume(resume).build();
         } catch (IllegalArgumentException e) {

@@ -50,19 +50,14 @@ public class VerifyCommand extends GlyphSubcommand {
     @Option(names = "--no-write", description = "Do not write parity.json into the model folder.")
     boolean noWrite;
 
-    @Option(names = "--json", description = "Print the parity report as JSON (the content of parity.json).")
-    boolean json;
+    @Mixin
+    SharedOptions.Json json;
 
     @Override
     public Integer call() {
         PrintWriter out = out();
-        VerifyOptions options;
-        try {
-            options = VerifyOptions.defaults().withDataDir(data).withRunDir(run).withImages(limit)
-                    .withWriteReport(!noWrite);
-        } catch (IllegalArgumentException e) {
-            throw usage(e.getMessage());
-        }
+        VerifyOptions options = fromOptions(() -> VerifyOptions.defaults().withDataDir(data).withRunDir(run)
+                .withImages(limit).withWriteReport(!noWrite));
         ParityReport r;
         try {
             r = Verifier.verify(model.dir, options);
@@ -73,7 +68,7 @@ public class VerifyCommand extends GlyphSubcommand {
         } catch (RuntimeException e) {
             return fail("unexpected failure: " + Errors.oneLine(e), 1);
         }
-        if (json) {
+        if (json.on) {
             out.print(r.toJson());
         } else {
             out.println("files: " + String.join(", ", r.files().keySet()) + " match manifest.json (size, SHA-256)");

@@ -9,12 +9,14 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,16 +38,21 @@ class ClassifyCommandTest {
     @BeforeAll
     static void setUp() throws Exception {
         model = modelFolder(tmp.resolve("models/mnist/1"));
-        BufferedImage img = new BufferedImage(60, 80, BufferedImage.TYPE_INT_RGB);
+        png = inkPng(tmp.resolve("one.png"), 60, 80, 6, g -> g.drawLine(30, 10, 30, 70));
+    }
+
+    /** Writes a {@code w x h} PNG: black strokes {@code stroke} px wide, drawn by {@code ink}, on white. */
+    static Path inkPng(Path file, int w, int h, int stroke, Consumer<Graphics2D> ink) throws IOException {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setColor(Color.WHITE);
-        g.fillRect(0, 0, 60, 80);
+        g.fillRect(0, 0, w, h);
         g.setColor(Color.BLACK);
-        g.setStroke(new BasicStroke(6));
-        g.drawLine(30, 10, 30, 70);
+        g.setStroke(new BasicStroke(stroke));
+        ink.accept(g);
         g.dispose();
-        png = tmp.resolve("one.png");
-        ImageIO.write(img, "png", png.toFile());
+        ImageIO.write(img, "png", file.toFile());
+        return file;
     }
 
     record Run(int code, String out, String err) {

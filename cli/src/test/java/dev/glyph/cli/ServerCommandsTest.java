@@ -9,10 +9,6 @@ import dev.glyph.client.GlyphClient;
 import dev.glyph.grpcserver.GlyphServer;
 import dev.glyph.grpcserver.ServerConfig;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,16 +37,7 @@ class ServerCommandsTest {
     @BeforeAll
     static void setUp() throws Exception {
         model = ClassifyCommandTest.modelFolder(tmp.resolve("models/mnist/1"));
-        BufferedImage img = new BufferedImage(40, 50, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, 40, 50);
-        g.setColor(Color.BLACK);
-        g.setStroke(new BasicStroke(5));
-        g.drawOval(8, 8, 24, 34);
-        g.dispose();
-        png = tmp.resolve("zero.png");
-        ImageIO.write(img, "png", png.toFile());
+        png = ClassifyCommandTest.inkPng(tmp.resolve("zero.png"), 40, 50, 5, g -> g.drawOval(8, 8, 24, 34));
         server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0).metricsPort(0)
                 .intraOpThreads(1).build());
     }

@@ -1,5 +1,17 @@
 package dev.glyph.exporter;
 
+import static dev.glyph.exporter.internal.Pickler.Op.APPENDS;
+import static dev.glyph.exporter.internal.Pickler.Op.BINPERSID;
+import static dev.glyph.exporter.internal.Pickler.Op.BUILD;
+import static dev.glyph.exporter.internal.Pickler.Op.EMPTY_DICT;
+import static dev.glyph.exporter.internal.Pickler.Op.EMPTY_LIST;
+import static dev.glyph.exporter.internal.Pickler.Op.EMPTY_TUPLE;
+import static dev.glyph.exporter.internal.Pickler.Op.MARK;
+import static dev.glyph.exporter.internal.Pickler.Op.NEWOBJ;
+import static dev.glyph.exporter.internal.Pickler.Op.NONE;
+import static dev.glyph.exporter.internal.Pickler.Op.REDUCE;
+import static dev.glyph.exporter.internal.Pickler.Op.SETITEMS;
+import static dev.glyph.exporter.internal.Pickler.Op.TUPLE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,7 +68,7 @@ class PicklerTest {
 
     @Test
     void finish_emptyTuple_isProto2EmptyTupleStop() {
-        assertArrayEquals(bytes(0x80, 0x02, ')', '.'), new Pickler().emptyTuple().finish());
+        assertArrayEquals(bytes(0x80, 0x02, ')', '.'), new Pickler().op(EMPTY_TUPLE).finish());
     }
 
     @Test
@@ -127,14 +139,14 @@ class PicklerTest {
 
     @Test
     void simpleOpcodes_eachWritesItsByte() {
-        byte[] b = body(new Pickler().mark().tuple().emptyList().appends().emptyDict().setItems().none()
-                .bool(true).bool(false).newObj().build().reduce().binPersId());
+        byte[] b = body(new Pickler().op(MARK).op(TUPLE).op(EMPTY_LIST).op(APPENDS).op(EMPTY_DICT).op(SETITEMS).op(NONE)
+                .bool(true).bool(false).op(NEWOBJ).op(BUILD).op(REDUCE).op(BINPERSID));
         assertArrayEquals(bytes('(', 't', ']', 'e', '}', 'u', 'N', 0x88, 0x89, 0x81, 'b', 'R', 'Q'), b);
     }
 
     @Test
     void list_singleElement_usesMarkAppendsNeverAppend() {
-        byte[] b = body(new Pickler().emptyList().mark().integer(7).appends());
+        byte[] b = body(new Pickler().op(EMPTY_LIST).op(MARK).integer(7).op(APPENDS));
         assertArrayEquals(bytes(']', '(', 'K', 7, 'e'), b);
     }
 
@@ -143,7 +155,7 @@ class PicklerTest {
         Pickler p = new Pickler();
         p.finish();
         assertThrows(IllegalStateException.class, p::finish);
-        assertThrows(IllegalStateException.class, p::none);
+        assertThrows(IllegalStateException.class, () -> p.op(NONE));
     }
 
     /** Python's own unpickler is an independent reader of the same bytes. */
@@ -151,18 +163,18 @@ class PicklerTest {
     void finish_mixedValues_pythonUnpicklerReadsThem(@TempDir Path dir) throws IOException {
         String python = OutsideTools.requirePython().toString();
         Pickler p = new Pickler();
-        p.emptyDict().mark();
-        p.string("ints").emptyList().mark();
+        p.op(EMPTY_DICT).op(MARK);
+        p.string("ints").op(EMPTY_LIST).op(MARK);
         for (long v : new long[] {0, 255, 256, 65535, 65536, -1, Integer.MAX_VALUE, Integer.MIN_VALUE,
                 1L << 40, -(1L << 40), Long.MAX_VALUE, Long.MIN_VALUE}) {
             p.integer(v);
         }
-        p.appends();
-        p.string("floats").mark().float64(0.1).float64(-2.5e300).float64(Double.MIN_VALUE).tuple();
+        p.op(APPENDS);
+        p.string("floats").op(MARK).float64(0.1).float64(-2.5e300).float64(Double.MIN_VALUE).op(TUPLE);
         p.string("text").string("Grüße");
-        p.string("flags").mark().bool(true).bool(false).none().tuple();
-        p.string("od").global("collections", "OrderedDict").emptyTuple().reduce();
-        p.setItems();
+        p.string("flags").op(MARK).bool(true).bool(false).op(NONE).op(TUPLE);
+        p.string("od").global("collections", "OrderedDict").op(EMPTY_TUPLE).op(REDUCE);
+        p.op(SETITEMS);
         Path file = dir.resolve("p.pkl");
         Files.write(file, p.finish());
         String script = String.join("\n",

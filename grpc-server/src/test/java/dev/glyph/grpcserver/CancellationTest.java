@@ -4,22 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.client.GlyphClient;
+import dev.glyph.testfixtures.TestModelFolder;
 import dev.glyph.testfixtures.TestModels;
 import dev.glyph.inferencesdk.BatcherStats;
 import dev.glyph.proto.v1.ClassifyRequest;
 import dev.glyph.proto.v1.ClassifyResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Work for callers who already left is never executed: with the batcher's worker held inside a
@@ -28,15 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CancellationTest {
 
-    @TempDir
-    static Path tmp;
-    static Path model;
+    @RegisterExtension
+    static final TestModelFolder MODEL = new TestModelFolder(7);
     static final List<byte[]> IMAGES = TestModels.gray8Images(4, 8);
-
-    @BeforeAll
-    static void buildModel() throws Exception {
-        model = TestModels.folder(tmp.resolve("mnist/1"), 7);
-    }
 
     private static ClassifyRequest request(int images) {
         ClassifyRequest.Builder b = ClassifyRequest.newBuilder();
@@ -70,7 +63,7 @@ class CancellationTest {
     @Test
     void classify_cancelledAndExpiredBeforeBatch_zeroImagesExecuted() throws Exception {
         Gate gate = new Gate();
-        try (Harness h = Harness.serving(Harness.config(model).batchers(1).maxBatchSize(1).maxQueue(64).listener(gate))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).batchers(1).maxBatchSize(1).maxQueue(64).listener(gate))) {
             gate.arm();
             Ending<ClassifyRequest, ClassifyResponse> holder = send(h, request(1), 60_000);
             gate.awaitHeld();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.modelformat.Sha256;
+import dev.glyph.testfixtures.TestModelFolder;
 import dev.glyph.testfixtures.TestModels;
 import dev.glyph.client.GlyphClient;
 import dev.glyph.inferencesdk.DigitClassifier;
@@ -16,7 +17,6 @@ import dev.glyph.proto.v1.ClassifyResponse;
 import dev.glyph.proto.v1.GetModelInfoRequest;
 import dev.glyph.proto.v1.ModelInfo;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,22 +29,20 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Results through the server equal the in-process SDK's, in order, with no cross-talk between calls. */
 class ClassifyResultsTest {
 
-    @TempDir
-    static Path tmp;
-    static Path model;
+    @RegisterExtension
+    static final TestModelFolder MODEL = new TestModelFolder(1234);
     static DigitClassifier reference;
     static final List<byte[]> IMAGES = TestModels.gray8Images(400, 77);
     static final List<Prediction> EXPECTED = new ArrayList<>();
 
     @BeforeAll
     static void setUp() throws Exception {
-        model = TestModels.folder(tmp.resolve("mnist/1"), 1234);
-        reference = DigitClassifier.open(model, Options.defaults().intraOpThreads(1));
+        reference = DigitClassifier.open(MODEL.dir(), Options.defaults().intraOpThreads(1));
         for (byte[] b : IMAGES) {
             EXPECTED.add(reference.classify(DigitImage.ofGray8(b)));
         }
@@ -65,7 +63,7 @@ class ClassifyResultsTest {
 
     @Test
     void classify_manyImagesInOneRequest_predictionsInRequestOrder() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model).maxBatchSize(16))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).maxBatchSize(16))) {
             List<dev.glyph.proto.v1.Image> imgs = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 imgs.add(GlyphClient.gray8(IMAGES.get(i)));
@@ -88,7 +86,7 @@ class ClassifyResultsTest {
 
     @Test
     void classify_withoutReturnProbabilities_noProbabilities() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()))) {
             ClassifyResponse r = h.client.classify(List.of(GlyphClient.gray8(IMAGES.get(0))), false);
             assertEquals(0, r.getPredictions(0).getProbabilitiesCount());
             assertSame(EXPECTED.get(0), r.getPredictions(0), "image 0");
@@ -97,7 +95,7 @@ class ClassifyResultsTest {
 
     @Test
     void classify_pixelsAndGray8OfTheSameImage_samePrediction() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()))) {
             DigitImage img = DigitImage.ofGray8(IMAGES.get(3));
             ClassifyResponse r = h.client.classify(List.of(GlyphClient.pixels(img.pixels()), GlyphClient.gray8(IMAGES.get(3))), true);
             assertSame(EXPECTED.get(3), r.getPredictions(0), "pixels");
@@ -108,7 +106,7 @@ class ClassifyResultsTest {
     @Test
     void classify_sixteenConcurrentClients_noCrossTalk() throws Exception {
         int clients = 16;
-        try (Harness h = Harness.serving(Harness.config(model).maxBatchSize(32).threads(4).batchers(3))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).maxBatchSize(32).threads(4).batchers(3))) {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             try {
                 List<Future<Integer>> results = new ArrayList<>();
@@ -152,7 +150,7 @@ class ClassifyResultsTest {
 
     @Test
     void getModelInfo_loadedModel_describesModelAndBatching() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model).maxBatchSize(32).maxDelay(Duration.ofNanos(1_500_000))
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).maxBatchSize(32).maxDelay(Duration.ofNanos(1_500_000))
                 .maxQueue(512).streamInFlight(7).batchers(2))) {
             ModelInfo info = h.blocking().getModelInfo(GetModelInfoRequest.getDefaultInstance());
             assertEquals("mnist", info.getName());
@@ -163,7 +161,7 @@ class ClassifyResultsTest {
             assertEquals(List.of(-1L, 1L, 28L, 28L), info.getInput().getShapeList());
             assertEquals(2, info.getOutputsCount());
             assertEquals(10, info.getLabelsCount());
-            assertEquals(Sha256.hex(Files.readAllBytes(model.resolve("model.onnx"))), info.getOnnxSha256());
+            assertEquals(Sha256.hex(Files.readAllBytes(MODEL.dir().resolve("model.onnx"))), info.getOnnxSha256());
             assertEquals("CPU", info.getExecutionProvider());
             assertEquals(32, info.getBatching().getMaxBatchSize());
             assertEquals(1500, info.getBatching().getMaxDelayUs());
@@ -176,7 +174,7 @@ class ClassifyResultsTest {
 
     @Test
     void classify_batchOfOneRequest_sameAsSdkBatch() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()))) {
             ClassifyRequest r = ClassifyRequest.newBuilder().addImages(GlyphClient.gray8(IMAGES.get(9))).build();
             assertSame(EXPECTED.get(9), h.client.classify(r).getPredictions(0), "image 9");
         }

@@ -3,6 +3,7 @@ package dev.glyph.grpcserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.testfixtures.TestModelFolder;
 import dev.glyph.testfixtures.TestModels;
 import dev.glyph.client.GlyphClient;
 import dev.glyph.inferencesdk.DigitClassifier;
@@ -15,7 +16,6 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,21 +28,19 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ClassifyStream: order, errors, back-pressure towards a slow reader, draining. */
 class ClassifyStreamTest {
 
-    @TempDir
-    static Path tmp;
-    static Path model;
+    @RegisterExtension
+    static final TestModelFolder MODEL = new TestModelFolder(99);
     static final List<byte[]> IMAGES = TestModels.gray8Images(300, 9);
     static final List<Prediction> EXPECTED = new ArrayList<>();
 
     @BeforeAll
     static void setUp() throws Exception {
-        model = TestModels.folder(tmp.resolve("mnist/1"), 99);
-        try (DigitClassifier c = DigitClassifier.open(model, Options.defaults().intraOpThreads(1))) {
+        try (DigitClassifier c = DigitClassifier.open(MODEL.dir(), Options.defaults().intraOpThreads(1))) {
             for (byte[] b : IMAGES) {
                 EXPECTED.add(c.classify(DigitImage.ofGray8(b)));
             }
@@ -104,7 +102,7 @@ class ClassifyStreamTest {
 
     @Test
     void classifyStream_manyRequests_oneResponseEachInOrder() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model).streamInFlight(8))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).streamInFlight(8))) {
             SlowReader reader = new SlowReader(Integer.MAX_VALUE);
             StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
             int next = 0;
@@ -139,7 +137,7 @@ class ClassifyStreamTest {
     void classifyStream_workerHeld_readsUpToInFlightConcurrentlyThenAnswersInOrder() throws Exception {
         Gate gate = new Gate();
         int bound = 6;
-        try (Harness h = Harness.serving(Harness.config(model).batchers(1).streamInFlight(bound).listener(gate))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).batchers(1).streamInFlight(bound).listener(gate))) {
             gate.arm();
             CompletableFuture<ClassifyResponse> holder = CompletableFuture.supplyAsync(
                     () -> h.blocking().classify(request(0, 1)));
@@ -177,7 +175,7 @@ class ClassifyStreamTest {
 
     @Test
     void classifyStream_badRequest_earlierResponsesThenInvalidArgument() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()))) {
             SlowReader reader = new SlowReader(Integer.MAX_VALUE);
             StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
             out.onNext(request(0, 2));
@@ -203,7 +201,7 @@ class ClassifyStreamTest {
     void classifyStream_slowReader_serverReadsOnlyWhatItCanAnswer() throws Exception {
         int bound = 4;
         int total = 200;
-        try (Harness h = Harness.serving(Harness.config(model).streamInFlight(bound))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).streamInFlight(bound))) {
             SlowReader reader = new SlowReader(1);
             StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
             for (int i = 0; i < total; i++) {
@@ -235,7 +233,7 @@ class ClassifyStreamTest {
 
     @Test
     void classifyStream_serverDraining_answersReadRequestsThenUnavailable() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()))) {
             SlowReader reader = new SlowReader(Integer.MAX_VALUE);
             StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
             out.onNext(request(0, 3));

@@ -3,34 +3,26 @@ package dev.glyph.grpcserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glyph.testfixtures.TestModels;
+import dev.glyph.testfixtures.TestModelFolder;
 import io.grpc.Context;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** grpc.health.v1: NOT_SERVING until warmed up, SERVING after, NOT_SERVING from the start of shutdown. */
 class HealthTest {
 
-    @TempDir
-    static Path tmp;
-    static Path model;
-
-    @BeforeAll
-    static void buildModel() throws Exception {
-        model = TestModels.folder(tmp.resolve("mnist/1"), 3);
-    }
+    @RegisterExtension
+    static final TestModelFolder MODEL = new TestModelFolder(3);
 
     private static ServingStatus check(Harness h, String service) {
         return HealthGrpc.newBlockingStub(h.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
@@ -47,7 +39,7 @@ class HealthTest {
 
     @Test
     void health_acrossLifecycle_notServingThenServingThenNotServing() throws Exception {
-        try (Harness h = Harness.started(Harness.config(model))) {
+        try (Harness h = Harness.started(Harness.config(MODEL.dir()))) {
             assertEquals(ServingStatus.NOT_SERVING, check(h, ""));
             assertEquals(ServingStatus.NOT_SERVING, check(h, GlyphServer.SERVICE_NAME));
 
@@ -89,7 +81,7 @@ class HealthTest {
 
     @Test
     void loadModel_badModelFolder_throwsAndStaysNotServing() throws Exception {
-        try (Harness h = Harness.started(Harness.config(tmp.resolve("missing/1")))) {
+        try (Harness h = Harness.started(Harness.config(MODEL.temp().resolve("missing/1")))) {
             org.junit.jupiter.api.Assertions.assertThrows(dev.glyph.inferencesdk.ModelLoadException.class,
                     h.server::loadModel);
             assertEquals(ServingStatus.NOT_SERVING, check(h, ""));

@@ -3,6 +3,7 @@ package dev.glyph.grpcserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.testfixtures.TestModelFolder;
 import dev.glyph.testfixtures.TestModels;
 import dev.glyph.client.GlyphClient;
 import dev.glyph.proto.v1.Image;
@@ -10,26 +11,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** /metrics over HTTP, in the Prometheus text format, one private registry per server. */
 class MetricsTest {
 
-    @TempDir
-    static Path tmp;
-    static Path model;
-
-    @BeforeAll
-    static void buildModel() throws Exception {
-        model = TestModels.folder(tmp.resolve("mnist/1"), 8);
-    }
+    @RegisterExtension
+    static final TestModelFolder MODEL = new TestModelFolder(8);
 
     static String scrape(int port) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(
@@ -55,8 +48,8 @@ class MetricsTest {
 
     @Test
     void metrics_twoServersInOneJvm_eachScrapeHasAllNamesAndItsOwnCounts() throws Exception {
-        try (Harness a = Harness.serving(Harness.config(model).host("127.0.0.1").metricsPort(0));
-                Harness b = Harness.serving(Harness.config(model).host("127.0.0.1").metricsPort(0))) {
+        try (Harness a = Harness.serving(Harness.config(MODEL.dir()).host("127.0.0.1").metricsPort(0));
+                Harness b = Harness.serving(Harness.config(MODEL.dir()).host("127.0.0.1").metricsPort(0))) {
             a.client.classify(images(3), false);
             b.client.classify(images(5), false);
             b.client.classify(images(1), false);

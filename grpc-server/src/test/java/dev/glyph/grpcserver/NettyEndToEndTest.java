@@ -80,13 +80,18 @@ class NettyEndToEndTest {
             assertTrue(services.containsAll(Set.of("glyph.v1.Classifier", "grpc.health.v1.Health")), services.toString());
         }
         assertEquals(ServerState.STOPPED, server.state());
+        assertEquals(List.of(), serverThreads(), "threads left behind by the server");
+    }
+
+    /** The names of the live threads a server starts ({@code glyph-server-*}, {@code glyph-metrics-*}). */
+    private static List<String> serverThreads() {
         List<String> left = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.isAlive() && (t.getName().startsWith("glyph-server-") || t.getName().startsWith("glyph-metrics-"))) {
                 left.add(t.getName());
             }
         }
-        assertEquals(List.of(), left, "threads left behind by the server");
+        return left;
     }
 
     @Test
@@ -95,13 +100,7 @@ class NettyEndToEndTest {
         dev.glyph.inferencesdk.ModelLoadException e = assertThrows(dev.glyph.inferencesdk.ModelLoadException.class,
                 () -> GlyphServer.open(ServerConfig.builder(missing).host("127.0.0.1").port(0).metricsPort(0).build()));
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
-        List<String> left = new ArrayList<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.isAlive() && (t.getName().startsWith("glyph-server-") || t.getName().startsWith("glyph-metrics-"))) {
-                left.add(t.getName());
-            }
-        }
-        assertEquals(List.of(), left, "threads left behind after a failed open");
+        assertEquals(List.of(), serverThreads(), "threads left behind after a failed open");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.testfixtures.TestModelFolder;
 import dev.glyph.testfixtures.TestModels;
 import com.google.protobuf.ByteString;
 import dev.glyph.inferencesdk.BatcherStats;
@@ -23,29 +24,21 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every status path of the Classifier service, through real stubs on the in-process transport. */
 class StatusMappingTest {
 
-    @TempDir
-    static Path tmp;
-    static Path model;
+    @RegisterExtension
+    static final TestModelFolder MODEL = new TestModelFolder(42);
     static final List<byte[]> IMAGES = TestModels.gray8Images(8, 5);
-
-    @BeforeAll
-    static void buildModel() throws Exception {
-        model = TestModels.folder(tmp.resolve("mnist/1"), 42);
-    }
 
     private static Image gray8(byte[] b) {
         return Image.newBuilder().setGray8(ByteString.copyFrom(b)).build();
@@ -104,7 +97,7 @@ class StatusMappingTest {
 
     @Test
     void classify_gray8WrongLength_invalidArgumentNamingFieldAndIndex() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()))) {
             ClassifyRequest r = request(gray8(IMAGES.get(0)), gray8(IMAGES.get(1)), gray8(IMAGES.get(2)),
                     gray8(new byte[100]));
             StatusRuntimeException e = fails(() -> h.blocking().classify(r));
@@ -118,7 +111,7 @@ class StatusMappingTest {
 
     @Test
     void classify_otherMalformedImages_invalidArgumentNamingFieldAndIndex() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()))) {
             float[] px = new float[784];
             Pixels.Builder bad = Pixels.newBuilder();
             for (int i = 0; i < 784; i++) {
@@ -145,7 +138,7 @@ class StatusMappingTest {
 
     @Test
     void classify_moreImagesThanTheQueueHolds_invalidArgument() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model).batchers(1).maxQueue(4))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).batchers(1).maxQueue(4))) {
             ClassifyRequest r = request(gray8(IMAGES.get(0)), gray8(IMAGES.get(1)), gray8(IMAGES.get(2)),
                     gray8(IMAGES.get(3)), gray8(IMAGES.get(4)));
             StatusRuntimeException e = fails(() -> h.blocking().classify(r));
@@ -157,7 +150,7 @@ class StatusMappingTest {
     @Test
     void classify_queueFull_resourceExhaustedForExactlyTheOverflow() throws Exception {
         Gate gate = new Gate();
-        try (Harness h = Harness.serving(Harness.config(model).batchers(1).maxBatchSize(1).maxQueue(2).listener(gate))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).batchers(1).maxBatchSize(1).maxQueue(2).listener(gate))) {
             gate.arm();
             CompletableFuture<ClassifyResponse> blocker = send(h, request(gray8(IMAGES.get(0))));
             gate.awaitHeld(); // the worker holds the first image; the queue is empty and paused
@@ -194,7 +187,7 @@ class StatusMappingTest {
     @Test
     void classify_deadlinePassesWhileQueued_deadlineExceededAndNeverExecuted() throws Exception {
         Gate gate = new Gate();
-        try (Harness h = Harness.serving(Harness.config(model).batchers(1).maxBatchSize(1).listener(gate))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).batchers(1).maxBatchSize(1).listener(gate))) {
             gate.arm();
             CompletableFuture<ClassifyResponse> blocker = send(h, request(gray8(IMAGES.get(0))));
             gate.awaitHeld();
@@ -213,7 +206,7 @@ class StatusMappingTest {
 
     @Test
     void classify_beforeModelLoaded_unavailableThenServes() throws Exception {
-        try (Harness h = Harness.started(Harness.config(model))) {
+        try (Harness h = Harness.started(Harness.config(MODEL.dir()))) {
             assertEquals(ServerState.STARTING, h.server.state());
             StatusRuntimeException e = fails(() -> h.blocking().classify(request(gray8(IMAGES.get(0)))));
             assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
@@ -230,7 +223,7 @@ class StatusMappingTest {
     @Test
     void classify_whileDraining_unavailableAndInFlightCallCompletes() throws Exception {
         Gate gate = new Gate();
-        try (Harness h = Harness.serving(Harness.config(model).batchers(1).listener(gate))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).batchers(1).listener(gate))) {
             gate.arm();
             CompletableFuture<ClassifyResponse> inFlight = send(h, request(gray8(IMAGES.get(0)), gray8(IMAGES.get(1))));
             gate.awaitHeld();
@@ -281,7 +274,7 @@ class StatusMappingTest {
 
     @Test
     void classify_unexpectedFailures_internalWithGenericMessageNeverUnknown() throws Exception {
-        try (Harness h = Harness.serving(Harness.config(model).interceptors(List.of(FAULTS)))) {
+        try (Harness h = Harness.serving(Harness.config(MODEL.dir()).interceptors(List.of(FAULTS)))) {
             for (String fault : List.of("throw-at-start", "throw-in-handler", "error-in-handler", "unknown-status")) {
                 Metadata md = new Metadata();
                 md.put(FAULT, fault);

@@ -44,13 +44,8 @@ public final class DigitImage {
      * @throws IllegalArgumentException if {@code gray8} is null or not 784 long
      */
     public static DigitImage ofGray8(byte[] gray8) {
-        if (gray8 == null) {
-            throw new IllegalArgumentException("image bytes are null; expected " + PIXELS + " gray8 values");
-        }
-        if (gray8.length != PIXELS) {
-            throw new IllegalArgumentException("image has " + gray8.length + " bytes; expected " + PIXELS
-                    + " (28x28 gray8, 0 = background)");
-        }
+        requireNonNull(gray8, "image bytes are", "gray8 values");
+        requireLength(gray8.length, "bytes", "gray8, 0 = background");
         return new DigitImage(Preprocessor.gray8ToPixels(gray8, 0));
     }
 
@@ -61,9 +56,7 @@ public final class DigitImage {
      * @throws IllegalArgumentException if fewer than 784 bytes are available at {@code offset}
      */
     public static DigitImage ofGray8(byte[] buffer, int offset) {
-        if (buffer == null) {
-            throw new IllegalArgumentException("image bytes are null; expected " + PIXELS + " gray8 values");
-        }
+        requireNonNull(buffer, "image bytes are", "gray8 values");
         if (offset < 0 || offset > buffer.length - PIXELS) {
             throw new IllegalArgumentException("offset " + offset + " leaves " + Math.max(0, buffer.length - offset)
                     + " bytes in a buffer of " + buffer.length + "; expected " + PIXELS);
@@ -78,15 +71,23 @@ public final class DigitImage {
      *     infinity or a value outside [0, 1] (the message names the first bad index and value)
      */
     public static DigitImage ofPixels(float[] pixels) {
-        if (pixels == null) {
-            throw new IllegalArgumentException("pixels are null; expected " + PIXELS + " floats in [0,1]");
-        }
-        if (pixels.length != PIXELS) {
-            throw new IllegalArgumentException("image has " + pixels.length + " pixels; expected " + PIXELS
-                    + " (28x28 floats in [0,1])");
-        }
+        requireNonNull(pixels, "pixels are", "floats in [0,1]");
+        requireLength(pixels.length, "pixels", "floats in [0,1]");
         Preprocessor.checkPixels(pixels);
         return new DigitImage(pixels.clone());
+    }
+
+    private static void requireNonNull(Object array, String subject, String values) {
+        if (array == null) {
+            throw new IllegalArgumentException(subject + " null; expected " + PIXELS + " " + values);
+        }
+    }
+
+    private static void requireLength(int length, String unit, String values) {
+        if (length != PIXELS) {
+            throw new IllegalArgumentException("image has " + length + " " + unit + "; expected " + PIXELS
+                    + " (28x28 " + values + ")");
+        }
     }
 
     /**

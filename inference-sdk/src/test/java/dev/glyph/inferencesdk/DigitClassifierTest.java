@@ -58,6 +58,15 @@ class DigitClassifierTest {
         return loadFails(dir, Options.defaults());
     }
 
+    /** A model folder {@code tmp/name} whose manifest.json has {@code from} replaced by {@code to}. */
+    private static Path withManifestEdit(String name, String from, String to) throws Exception {
+        Path d = TestModels.folder(tmp.resolve(name), TestModels.onnxBytes(weights));
+        String m = Files.readString(d.resolve("manifest.json"));
+        assertTrue(m.contains(from), "manifest.json should contain " + from);
+        Files.writeString(d.resolve("manifest.json"), m.replace(from, to));
+        return d;
+    }
+
     private static void assertMessage(Exception e, String... parts) {
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), "message lacks '" + p + "': " + e.getMessage());
@@ -163,17 +172,13 @@ class DigitClassifierTest {
 
     @Test
     void open_missingField_namesField() throws Exception {
-        Path d = TestModels.folder(tmp.resolve("nolabels"), TestModels.onnxBytes(weights));
-        String m = Files.readString(d.resolve("manifest.json")).replace("\"labels\"", "\"labelz\"");
-        Files.writeString(d.resolve("manifest.json"), m);
+        Path d = withManifestEdit("nolabels", "\"labels\"", "\"labelz\"");
         assertMessage(loadFails(d), "labels is missing", "expected an array");
     }
 
     @Test
     void open_wrongFormatVersion_saysWhichIsRead() throws Exception {
-        Path d = TestModels.folder(tmp.resolve("fv2"), TestModels.onnxBytes(weights));
-        String m = Files.readString(d.resolve("manifest.json")).replace("\"format_version\": 1", "\"format_version\": 2");
-        Files.writeString(d.resolve("manifest.json"), m);
+        Path d = withManifestEdit("fv2", "\"format_version\": 1", "\"format_version\": 2");
         assertMessage(loadFails(d), "format_version is 2", "format_version 1");
     }
 
@@ -218,9 +223,7 @@ class DigitClassifierTest {
 
     @Test
     void open_manifestWithWrongInputShape_isRejected() throws Exception {
-        Path d = TestModels.folder(tmp.resolve("manifestshape"), TestModels.onnxBytes(weights));
-        String m = Files.readString(d.resolve("manifest.json")).replace("[-1, 1, 28, 28]", "[-1, 3, 32, 32]");
-        Files.writeString(d.resolve("manifest.json"), m);
+        Path d = withManifestEdit("manifestshape", "[-1, 1, 28, 28]", "[-1, 3, 32, 32]");
         assertMessage(loadFails(d), "[-1, 3, 32, 32]", "needs image float32 [-1, 1, 28, 28]");
     }
 

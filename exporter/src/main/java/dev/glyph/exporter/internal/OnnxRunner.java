@@ -24,7 +24,7 @@ import java.util.Optional;
  *
  * <p>Thread-safety: not thread-safe. {@link #close()} is idempotent.
  */
-public final class OnnxRunner implements FormatRunner {
+public final class OnnxRunner extends ChunkedRunner {
 
     /** The format name. */
     public static final String FORMAT = "onnx";
@@ -32,14 +32,13 @@ public final class OnnxRunner implements FormatRunner {
     private final Path file;
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final String engine;
     private boolean closed;
 
     private OnnxRunner(Path file, OrtEnvironment env, OrtSession session, String engine) {
+        super(FORMAT, engine);
         this.file = file;
         this.env = env;
         this.session = session;
-        this.engine = engine;
     }
 
     /**
@@ -83,47 +82,33 @@ public final class OnnxRunner implements FormatRunner {
     }
 
     @Override
-    public String format() {
-        return FORMAT;
-    }
-
-    @Override
-    public String engine() {
-        return engine;
-    }
-
-    @Override
-    public float[] logProbs(float[] images, int n, int batch) {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException("OnnxRunner for " + file + " is closed");
         }
-        FormatRunner.checkInput(images, n, batch);
-        float[] out = new float[n * CLASSES];
-        try {
-            for (int from = 0; from < n; from += batch) {
-                int bs = Math.min(batch, n - from);
-                FloatBuffer in = FloatBuffer.wrap(images, from * PIXELS, bs * PIXELS).slice();
-                try (OnnxTensor x = OnnxTensor.createTensor(env, in, new long[] {bs, 1, 28, 28});
-                        OrtSession.Result r = session.run(Map.of(OnnxWriter.INPUT, x),
-                                java.util.Set.of(OnnxWriter.OUTPUT_LOG_PROBS))) {
-                    Optional<OnnxValue> v = r.get(OnnxWriter.OUTPUT_LOG_PROBS);
-                    if (v.isEmpty() || !(v.get() instanceof OnnxTensor t)) {
-                        throw new IllegalStateException(file + ": ONNX Runtime returned no tensor '"
-                                + OnnxWriter.OUTPUT_LOG_PROBS + "'");
-                    }
-                    long[] shape = t.getInfo().getShape();
-                    if (shape.length != 2 || shape[0] != bs || shape[1] != CLASSES) {
-                        throw new IllegalStateException(file + ": output '" + OnnxWriter.OUTPUT_LOG_PROBS
-                                + "' has shape " + java.util.Arrays.toString(shape) + "; expected [" + bs + ", "
-                                + CLASSES + "]");
-                    }
-                    t.getFloatBuffer().get(out, from * CLASSES, bs * CLASSES);
-                }
+    }
+
+    @Override
+    void forward(float[] images, int from, int count, float[] out) {
+        FloatBuffer in = FloatBuffer.wrap(images, from * PIXELS, count * PIXELS).slice();
+        try (OnnxTensor x = OnnxTensor.createTensor(env, in, new long[] {count, 1, 28, 28});
+                OrtSession.Result r = session.run(Map.of(OnnxWriter.INPUT, x),
+                        java.util.Set.of(OnnxWriter.OUTPUT_LOG_PROBS))) {
+            Optional<OnnxValue> v = r.get(OnnxWriter.OUTPUT_LOG_PROBS);
+            if (v.isEmpty() || !(v.get() instanceof OnnxTensor t)) {
+                throw new IllegalStateException(file + ": ONNX Runtime returned no tensor '"
+                        + OnnxWriter.OUTPUT_LOG_PROBS + "'");
             }
+            long[] shape = t.getInfo().getShape();
+            if (shape.length != 2 || shape[0] != count || shape[1] != CLASSES) {
+                throw new IllegalStateException(file + ": output '" + OnnxWriter.OUTPUT_LOG_PROBS
+                        + "' has shape " + java.util.Arrays.toString(shape) + "; expected [" + count + ", "
+                        + CLASSES + "]");
+            }
+            t.getFloatBuffer().get(out, from * CLASSES, count * CLASSES);
         } catch (OrtException e) {
             throw new IllegalStateException(file + ": ONNX Runtime inference failed: " + FormatRunner.firstLine(e), e);
         }
-        return out;
     }
 
     @Override

@@ -6,14 +6,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * An opcode-level writer of Python pickles in the dialect the TorchScript loader accepts (protocol 2).
  *
- * <p>Only opcodes that both libtorch 1.13 and 2.x read are offered: no APPEND (use {@link #mark()} ...
- * {@link #appends()} even for one element), no SHORT_BINUNICODE, no FRAME/MEMOIZE/STACK_GLOBAL, and integers
+ * <p>Only opcodes that both libtorch 1.13 and 2.x read are offered: no APPEND (use {@link Op#MARK} ...
+ * {@link Op#APPENDS} even for one element), no SHORT_BINUNICODE, no FRAME/MEMOIZE/STACK_GLOBAL, and integers
  * outside the signed 32-bit range go out as LONG1 with an 8-byte payload. Floats are BINFLOAT (big-endian double).
  * The caller is responsible for a well-formed opcode sequence; {@link #finish()} only appends STOP.
  *
  * <pre>{@code
  * Pickler p = new Pickler();          // writes PROTO 2
- * p.emptyTuple();
+ * p.op(Pickler.Op.EMPTY_TUPLE);
  * byte[] constantsPkl = p.finish();   // 80 02 29 2E
  * }</pre>
  *
@@ -23,14 +23,6 @@ public final class Pickler {
 
     static final int PROTO = 0x80;
     static final int GLOBAL = 'c';
-    static final int EMPTY_TUPLE = ')';
-    static final int TUPLE = 't';
-    static final int MARK = '(';
-    static final int EMPTY_LIST = ']';
-    static final int APPENDS = 'e';
-    static final int EMPTY_DICT = '}';
-    static final int SETITEMS = 'u';
-    static final int NONE = 'N';
     static final int NEWTRUE = 0x88;
     static final int NEWFALSE = 0x89;
     static final int BININT1 = 'K';
@@ -39,11 +31,41 @@ public final class Pickler {
     static final int LONG1 = 0x8A;
     static final int BINFLOAT = 'G';
     static final int BINUNICODE = 'X';
-    static final int NEWOBJ = 0x81;
-    static final int BUILD = 'b';
-    static final int REDUCE = 'R';
-    static final int BINPERSID = 'Q';
     static final int STOP = '.';
+
+    /** The opcodes that take no argument, for {@link #op(Op)}. */
+    public enum Op {
+        /** Writes MARK, which opens a variable-length group closed by TUPLE, APPENDS or SETITEMS. */
+        MARK('('),
+        /** Writes EMPTY_TUPLE. */
+        EMPTY_TUPLE(')'),
+        /** Writes TUPLE: pops everything up to the last MARK into a tuple. */
+        TUPLE('t'),
+        /** Writes EMPTY_LIST. */
+        EMPTY_LIST(']'),
+        /** Writes APPENDS: appends everything up to the last MARK to the list below the MARK. */
+        APPENDS('e'),
+        /** Writes EMPTY_DICT. */
+        EMPTY_DICT('}'),
+        /** Writes SETITEMS: key/value pairs up to the last MARK go into the dict below the MARK. */
+        SETITEMS('u'),
+        /** Writes NONE. */
+        NONE('N'),
+        /** Writes NEWOBJ: {@code cls.__new__(cls, *args)} from the class and the argument tuple on the stack. */
+        NEWOBJ(0x81),
+        /** Writes BUILD: applies the state on top of the stack to the object below it. */
+        BUILD('b'),
+        /** Writes REDUCE: calls the callable below the top with the argument tuple on top. */
+        REDUCE('R'),
+        /** Writes BINPERSID: the object on the stack is a persistent id resolved by the reader. */
+        BINPERSID('Q');
+
+        private final int code;
+
+        Op(int code) {
+            this.code = code;
+        }
+    }
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private boolean finished;
@@ -54,44 +76,9 @@ public final class Pickler {
         out.write(2);
     }
 
-    /** Writes MARK, which opens a variable-length group closed by TUPLE, APPENDS or SETITEMS. */
-    public Pickler mark() {
-        return op(MARK);
-    }
-
-    /** Writes EMPTY_TUPLE. */
-    public Pickler emptyTuple() {
-        return op(EMPTY_TUPLE);
-    }
-
-    /** Writes TUPLE: pops everything up to the last MARK into a tuple. */
-    public Pickler tuple() {
-        return op(TUPLE);
-    }
-
-    /** Writes EMPTY_LIST. */
-    public Pickler emptyList() {
-        return op(EMPTY_LIST);
-    }
-
-    /** Writes APPENDS: appends everything up to the last MARK to the list below the MARK. */
-    public Pickler appends() {
-        return op(APPENDS);
-    }
-
-    /** Writes EMPTY_DICT. */
-    public Pickler emptyDict() {
-        return op(EMPTY_DICT);
-    }
-
-    /** Writes SETITEMS: key/value pairs up to the last MARK go into the dict below the MARK. */
-    public Pickler setItems() {
-        return op(SETITEMS);
-    }
-
-    /** Writes NONE. */
-    public Pickler none() {
-        return op(NONE);
+    /** Writes the opcode {@code op}, which takes no argument. */
+    public Pickler op(Op op) {
+        return op(op.code);
     }
 
     /** Writes NEWTRUE or NEWFALSE. */
@@ -158,26 +145,6 @@ public final class Pickler {
         out.write(n, 0, n.length);
         out.write('\n');
         return this;
-    }
-
-    /** Writes NEWOBJ: {@code cls.__new__(cls, *args)} from the class and the argument tuple on the stack. */
-    public Pickler newObj() {
-        return op(NEWOBJ);
-    }
-
-    /** Writes BUILD: applies the state on top of the stack to the object below it. */
-    public Pickler build() {
-        return op(BUILD);
-    }
-
-    /** Writes REDUCE: calls the callable below the top with the argument tuple on top. */
-    public Pickler reduce() {
-        return op(REDUCE);
-    }
-
-    /** Writes BINPERSID: the object on the stack is a persistent id resolved by the reader. */
-    public Pickler binPersId() {
-        return op(BINPERSID);
     }
 
     /** Appends STOP and returns the complete pickle; the instance cannot be used afterwards. */

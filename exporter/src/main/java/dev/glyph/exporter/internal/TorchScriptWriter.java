@@ -1,5 +1,15 @@
 package dev.glyph.exporter.internal;
 
+import static dev.glyph.exporter.internal.Pickler.Op.BINPERSID;
+import static dev.glyph.exporter.internal.Pickler.Op.BUILD;
+import static dev.glyph.exporter.internal.Pickler.Op.EMPTY_DICT;
+import static dev.glyph.exporter.internal.Pickler.Op.EMPTY_TUPLE;
+import static dev.glyph.exporter.internal.Pickler.Op.MARK;
+import static dev.glyph.exporter.internal.Pickler.Op.NEWOBJ;
+import static dev.glyph.exporter.internal.Pickler.Op.REDUCE;
+import static dev.glyph.exporter.internal.Pickler.Op.SETITEMS;
+import static dev.glyph.exporter.internal.Pickler.Op.TUPLE;
+
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.Tensor;
@@ -80,29 +90,22 @@ public final class TorchScriptWriter {
                 return torch.log_softmax(h6, 1)
             """;
 
-    private static final String CONV_SOURCE = """
-            class Conv2d(Module):
+    /** A layer with a weight and a bias, as torch.jit.save writes it: %1$s qualifier, %2$s class, %3$s result. */
+    private static final String LAYER_SOURCE = """
+            class %2$s(Module):
               __parameters__ = ["weight", "bias", ]
               __buffers__ = []
               weight : Tensor
               bias : Tensor
               training : bool
-              def forward(self: __torch__.torch.nn.modules.conv.Conv2d,
+              def forward(self: %1$s.%2$s,
                 x: Tensor) -> Tensor:
-                return torch.conv2d(x, self.weight, self.bias, [1, 1], [0, 0], [1, 1], 1)
+                return %3$s
             """;
-
-    private static final String LINEAR_SOURCE = """
-            class Linear(Module):
-              __parameters__ = ["weight", "bias", ]
-              __buffers__ = []
-              weight : Tensor
-              bias : Tensor
-              training : bool
-              def forward(self: __torch__.torch.nn.modules.linear.Linear,
-                x: Tensor) -> Tensor:
-                return torch.linear(x, self.weight, self.bias)
-            """;
+    private static final String CONV_SOURCE = LAYER_SOURCE.formatted(CONV_QUALIFIER, CONV_CLASS,
+            "torch.conv2d(x, self.weight, self.bias, [1, 1], [0, 0], [1, 1], 1)");
+    private static final String LINEAR_SOURCE = LAYER_SOURCE.formatted(LINEAR_QUALIFIER, LINEAR_CLASS,
+            "torch.linear(x, self.weight, self.bias)");
 
     private TorchScriptWriter() {
     }
@@ -145,7 +148,7 @@ public final class TorchScriptWriter {
             putStored(zip, "code/__torch__.py", ascii(ROOT_SOURCE));
             putStored(zip, "code/__torch__/torch/nn/modules/conv.py", ascii(CONV_SOURCE));
             putStored(zip, "code/__torch__/torch/nn/modules/linear.py", ascii(LINEAR_SOURCE));
-            putStored(zip, "constants.pkl", new Pickler().emptyTuple().finish());
+            putStored(zip, "constants.pkl", new Pickler().op(EMPTY_TUPLE).finish());
             putStored(zip, "version", ascii(FILE_FORMAT_VERSION + "\n"));
             zip.finish();
         });
@@ -157,16 +160,16 @@ public final class TorchScriptWriter {
      */
     static byte[] dataPickle(ModelWeights weights) {
         Pickler p = new Pickler();
-        p.global(ROOT_QUALIFIER, ROOT_CLASS).emptyTuple().newObj();
-        p.emptyDict().mark();
+        p.global(ROOT_QUALIFIER, ROOT_CLASS).op(EMPTY_TUPLE).op(NEWOBJ);
+        p.op(EMPTY_DICT).op(MARK);
         p.string("training").bool(false);
         int storage = 0;
         for (String sub : SUBMODULES) {
             boolean conv = sub.startsWith("conv");
             p.string(sub);
             p.global(conv ? CONV_QUALIFIER : LINEAR_QUALIFIER, conv ? CONV_CLASS : LINEAR_CLASS)
-                    .emptyTuple().newObj();
-            p.emptyDict().mark();
+                    .op(EMPTY_TUPLE).op(NEWOBJ);
+            p.op(EMPTY_DICT).op(MARK);
             for (String field : List.of("weight", "bias")) {
                 Tensor t = weights.get(sub + "." + field);
                 if (!weights.tensors().get(storage).name().equals(t.name())) {
@@ -178,28 +181,28 @@ public final class TorchScriptWriter {
                 storage++;
             }
             p.string("training").bool(false);
-            p.setItems().build();
+            p.op(SETITEMS).op(BUILD);
         }
-        p.setItems().build();
+        p.op(SETITEMS).op(BUILD);
         return p.finish();
     }
 
     /** Writes a contiguous float32 parameter tensor over storage {@code data/<key>}. */
     private static void floatParameter(Pickler p, String key, long[] shape) {
         p.global("torch._utils", "_rebuild_tensor_v2");
-        p.mark();
+        p.op(MARK);
         // 1. storage: persistent id ('storage', FloatStorage, key, location, numel)
-        p.mark().string("storage").global("torch", "FloatStorage").string(key).string("cpu")
-                .integer(Tensor.numel(shape)).tuple().binPersId();
+        p.op(MARK).string("storage").global("torch", "FloatStorage").string(key).string("cpu")
+                .integer(Tensor.numel(shape)).op(TUPLE).op(BINPERSID);
         // 2. storage offset
         p.integer(0);
         // 3. size and 4. stride, as tuples
-        p.mark();
+        p.op(MARK);
         for (long d : shape) {
             p.integer(d);
         }
-        p.tuple();
-        p.mark();
+        p.op(TUPLE);
+        p.op(MARK);
         long stride = 1;
         long[] strides = new long[shape.length];
         for (int i = shape.length - 1; i >= 0; i--) {
@@ -209,11 +212,11 @@ public final class TorchScriptWriter {
         for (long s : strides) {
             p.integer(s);
         }
-        p.tuple();
+        p.op(TUPLE);
         // 5. requires_grad (true for parameters), 6. backward hooks
         p.bool(true);
-        p.global("collections", "OrderedDict").emptyTuple().reduce();
-        p.tuple().reduce();
+        p.global("collections", "OrderedDict").op(EMPTY_TUPLE).op(REDUCE);
+        p.op(TUPLE).op(REDUCE);
     }
 
     private static Map<String, byte[]> sortedExtras(Map<String, byte[]> extraFiles) {

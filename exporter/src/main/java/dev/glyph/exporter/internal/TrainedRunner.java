@@ -13,17 +13,16 @@ import java.util.Arrays;
  *
  * <p>Thread-safety: not thread-safe. {@link #close()} is idempotent.
  */
-public final class TrainedRunner implements FormatRunner {
+public final class TrainedRunner extends ChunkedRunner {
 
     /** The format name. */
     public static final String FORMAT = "trained";
 
     private final DjlModel model;
-    private final String engine;
 
     private TrainedRunner(DjlModel model, String engine) {
+        super(FORMAT, engine);
         this.model = model;
-        this.engine = engine;
     }
 
     /**
@@ -44,29 +43,13 @@ public final class TrainedRunner implements FormatRunner {
     }
 
     @Override
-    public String format() {
-        return FORMAT;
-    }
-
-    @Override
-    public String engine() {
-        return engine;
-    }
-
-    @Override
-    public float[] logProbs(float[] images, int n, int batch) {
-        FormatRunner.checkInput(images, n, batch);
-        float[] out = new float[n * CLASSES];
+    void forward(float[] images, int from, int count, float[] out) {
         try {
-            for (int from = 0; from < n; from += batch) {
-                int bs = Math.min(batch, n - from);
-                float[] lp = model.logProbs(Arrays.copyOfRange(images, from * PIXELS, (from + bs) * PIXELS), bs);
-                System.arraycopy(lp, 0, out, from * CLASSES, lp.length);
-            }
+            float[] lp = model.logProbs(Arrays.copyOfRange(images, from * PIXELS, (from + count) * PIXELS), count);
+            System.arraycopy(lp, 0, out, from * CLASSES, lp.length);
         } catch (IllegalStateException e) {
             throw new IllegalStateException("trained model (PyTorch via DJL): " + FormatRunner.firstLine(e), e);
         }
-        return out;
     }
 
     @Override

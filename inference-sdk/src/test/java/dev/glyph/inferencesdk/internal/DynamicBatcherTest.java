@@ -222,14 +222,9 @@ class DynamicBatcherTest {
 
     @Test
     void submit_queueFull_rejectsAtOnceAndCounts() throws Exception {
-        AtomicInteger rejectedEvents = new AtomicInteger();
+        DropCounter drops = new DropCounter();
         DynamicBatcher b = batcher(BatcherOptions.defaults().maxBatchSize(1).maxQueue(2).maxDelay(Duration.ZERO)
-                .listener(new BatcherListener() {
-                    @Override
-                    public void onRejected() {
-                        rejectedEvents.incrementAndGet();
-                    }
-                }));
+                .listener(drops));
         model.hold();
         CompletableFuture<Prediction> first = b.submit(image(1), null);
         assertTrue(model.entered.tryAcquire(30, TimeUnit.SECONDS), "worker took the first image");
@@ -240,7 +235,7 @@ class DynamicBatcherTest {
         assertTrue(e.getMessage().contains("at most 2"), e.getMessage());
         assertThrows(QueueFullException.class, () -> b.submitAll(List.of(image(5)), null));
         assertEquals(2, b.stats().rejected());
-        assertEquals(2, rejectedEvents.get());
+        assertEquals(2, drops.rejected.get());
         model.release();
         assertEquals(predictionFor(image(1)), first.get(30, TimeUnit.SECONDS));
         assertEquals(predictionFor(image(2)), second.get(30, TimeUnit.SECONDS));
@@ -250,14 +245,9 @@ class DynamicBatcherTest {
 
     @Test
     void submit_deadlinePassesWhileQueued_droppedNeverExecutedAndCounted() throws Exception {
-        AtomicInteger expiredEvents = new AtomicInteger();
+        DropCounter drops = new DropCounter();
         DynamicBatcher b = batcher(BatcherOptions.defaults().maxBatchSize(1).maxDelay(Duration.ZERO)
-                .listener(new BatcherListener() {
-                    @Override
-                    public void onExpired() {
-                        expiredEvents.incrementAndGet();
-                    }
-                }));
+                .listener(drops));
         model.hold();
         CompletableFuture<Prediction> blocker = b.submit(image(1), null);
         assertTrue(model.entered.tryAcquire(30, TimeUnit.SECONDS));
@@ -275,7 +265,7 @@ class DynamicBatcherTest {
         assertTrue(t.getMessage().contains("not executed"), t.getMessage());
         assertFalse(model.seen.contains(image(2).pixel(0, 0)), "expired image was executed");
         assertEquals(1, b.stats().expired());
-        assertEquals(1, expiredEvents.get());
+        assertEquals(1, drops.expired.get());
         assertEquals(2, b.stats().images());
     }
 
@@ -431,5 +421,21 @@ class DynamicBatcherTest {
         assertEquals(1, s.counts()[s.counts().length - 1]); // overflow
         assertEquals(4, s.quantileUpperBound(0.5));
         assertEquals(100, s.quantileUpperBound(1.0));
+    }
+
+    /** Counts the listener's events for images that never run: rejected (queue full) and expired (deadline). */
+    private static final class DropCounter implements BatcherListener {
+        final AtomicInteger rejected = new AtomicInteger();
+        final AtomicInteger expired = new AtomicInteger();
+
+        @Override
+        public void onRejected() {
+            rejected.incrementAndGet();
+        }
+
+        @Override
+        public void onExpired() {
+            expired.incrementAndGet();
+        }
     }
 }
