@@ -17,6 +17,9 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PlotsTest {
 
@@ -66,10 +69,23 @@ class PlotsTest {
         assertTrue(containsColor(img, VAL_RGB), "validation series missing");
     }
 
-    @Test
-    void writeLossPlot_oneEpoch_writesChartPngWithBothSeries() throws Exception {
-        Path png = tmp.resolve("loss.png");
-        Plots.writeLossPlot(epochs(1), png);
+    /** Plots.writeLossPlot or Plots.writeAccuracyPlot. */
+    @FunctionalInterface
+    interface ChartWriter {
+        void write(List<EpochMetrics> epochs, Path png) throws IOException;
+    }
+
+    static Stream<Arguments> charts() {
+        return Stream.of(
+                Arguments.of("loss.png", 1, (ChartWriter) Plots::writeLossPlot),
+                Arguments.of("accuracy.png", 3, (ChartWriter) Plots::writeAccuracyPlot));
+    }
+
+    @ParameterizedTest(name = "{0} from {1} epoch(s)")
+    @MethodSource("charts")
+    void writeChart_epochs_writesChartPngWithBothSeries(String file, int epochs, ChartWriter writer) throws Exception {
+        Path png = tmp.resolve(file);
+        writer.write(epochs(epochs), png);
         assertChartWithBothSeries(png);
     }
 
@@ -81,13 +97,6 @@ class PlotsTest {
         assertEquals(800, img.getWidth());
         assertEquals(500, img.getHeight());
         assertEquals(List.of("loss.png"), fileNames(png.getParent()), "temporary file left behind");
-    }
-
-    @Test
-    void writeAccuracyPlot_threeEpochs_writesChartPngWithBothSeries() throws Exception {
-        Path png = tmp.resolve("accuracy.png");
-        Plots.writeAccuracyPlot(epochs(3), png);
-        assertChartWithBothSeries(png);
     }
 
     @Test
