@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,6 +49,30 @@ class VerifyCorruptionTest {
         return e;
     }
 
+    /** Verifies the damaged {@code model}, expecting a failure whose message contains every one of {@code parts}. */
+    private String verifyFailsMentioning(Path model, String... parts) {
+        String m = verifyFails(model).getMessage();
+        for (String p : parts) {
+            assertTrue(m.contains(p), "message lacks '" + p + "': " + m);
+        }
+        return m;
+    }
+
+    /** Cuts {@code file} down to {@code newLength.applyAsInt(its length)} bytes and returns its former length. */
+    private static int truncate(Path file, IntUnaryOperator newLength) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(b, newLength.applyAsInt(b.length)));
+        return b.length;
+    }
+
+    /** {@code open} must throw an IOException with a one-line message that starts with {@code file}. */
+    private static void assertOpenFailsNaming(String runner, Path file, Executable open) {
+        IOException e = assertThrows(IOException.class, open);
+        System.out.println(runner + ": " + e.getMessage());
+        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
     private static void assertNamesFileAndHashes(VerifyException e, String file, String expected, String actual) {
         String m = e.getMessage();
         assertTrue(m.startsWith(file), m);
@@ -58,11 +84,10 @@ class VerifyCorruptionTest {
     void verify_truncatedModelPt_failsNamingFileAndBothHashes() throws Exception {
         Path model = copy();
         Path pt = model.resolve("model.pt");
-        byte[] b = Files.readAllBytes(pt);
-        Files.write(pt, Arrays.copyOf(b, b.length / 2));
+        int length = truncate(pt, n -> n / 2);
         VerifyException e = verifyFails(model);
         assertNamesFileAndHashes(e, "model.pt", manifestSha(model, "model.pt"), Sha256.hex(pt));
-        assertTrue(e.getMessage().contains(b.length + " bytes") && e.getMessage().contains(b.length / 2 + " bytes"),
+        assertTrue(e.getMessage().contains(length + " bytes") && e.getMessage().contains(length / 2 + " bytes"),
                 e.getMessage());
     }
 
@@ -92,73 +117,53 @@ class VerifyCorruptionTest {
     void verify_missingModelOnnx_failsNamingFile() throws Exception {
         Path model = copy();
         Files.delete(model.resolve("model.onnx"));
-        VerifyException e = verifyFails(model);
-        assertTrue(e.getMessage().startsWith("model.onnx is listed") && e.getMessage().contains("missing"),
-                e.getMessage());
+        String m = verifyFailsMentioning(model, "missing");
+        assertTrue(m.startsWith("model.onnx is listed"), m);
     }
 
     @Test
     void verify_missingManifest_saysWhatIsExpected() throws Exception {
         Path model = copy();
         Files.delete(model.resolve("manifest.json"));
-        VerifyException e = verifyFails(model);
-        assertTrue(e.getMessage().contains("has no manifest.json"), e.getMessage());
+        verifyFailsMentioning(model, "has no manifest.json");
     }
 
     @Test
     void verify_manifestNotJson_saysSo() throws Exception {
         Path model = copy();
         Files.writeString(model.resolve("manifest.json"), "{\"format_version\": 1, \"files\": ");
-        VerifyException e = verifyFails(model);
-        assertTrue(e.getMessage().contains("manifest.json is not valid JSON"), e.getMessage());
+        verifyFailsMentioning(model, "manifest.json is not valid JSON");
     }
 
     @Test
     void verify_missingModelFolder_saysWhatIsExpected() {
-        VerifyException e = verifyFails(tmp.resolve("nope"));
-        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        verifyFailsMentioning(tmp.resolve("nope"), "does not exist");
     }
 
     @Test
     void verify_truncatedModelPtWithMatchingManifest_loaderFailureIsOneClearLine() throws Exception {
         Path model = copy();
-        Path pt = model.resolve("model.pt");
-        byte[] b = Files.readAllBytes(pt);
-        Files.write(pt, Arrays.copyOf(b, b.length - 100));
-        rehash(model, "model.pt");
-        VerifyException e = verifyFails(model);
-        assertTrue(e.getMessage().contains("model.pt") && e.getMessage().contains("cannot load it as a TorchScript"),
-                e.getMessage());
+        truncate(model.resolve("model.pt"), n -> n - 100);
+        rehashThenVerifyFailsNaming(model, "model.pt", "cannot load it as a TorchScript");
     }
 
     @Test
     void verify_garbageModelOnnxWithMatchingManifest_failsBeforeAnyEngine() throws Exception {
         Path model = copy();
-        Path onnx = model.resolve("model.onnx");
-        Files.write(onnx, "this is not a protobuf message at all".getBytes());
-        rehash(model, "model.onnx");
-        VerifyException e = verifyFails(model);
-        assertTrue(e.getMessage().contains("model.onnx") && e.getMessage().contains("not"), e.getMessage());
+        Files.write(model.resolve("model.onnx"), "this is not a protobuf message at all".getBytes());
+        rehashThenVerifyFailsNaming(model, "model.onnx", "not");
     }
 
     @Test
     void open_truncatedFiles_runnersThrowIoExceptionNamingTheFile() throws Exception {
         Path model = copy();
         Path pt = model.resolve("model.pt");
-        byte[] b = Files.readAllBytes(pt);
-        Files.write(pt, Arrays.copyOf(b, b.length / 3));
-        IOException ts = assertThrows(IOException.class, () -> TorchScriptRunner.open(pt));
-        System.out.println("TorchScriptRunner: " + ts.getMessage());
-        assertTrue(ts.getMessage().startsWith(pt.toString()), ts.getMessage());
-        assertFalse(ts.getMessage().contains("\n"), ts.getMessage());
+        truncate(pt, n -> n / 3);
+        assertOpenFailsNaming("TorchScriptRunner", pt, () -> TorchScriptRunner.open(pt));
 
         Path onnx = model.resolve("model.onnx");
-        byte[] o = Files.readAllBytes(onnx);
-        Files.write(onnx, Arrays.copyOf(o, 1000));
-        IOException ort = assertThrows(IOException.class, () -> OnnxRunner.open(onnx));
-        System.out.println("OnnxRunner: " + ort.getMessage());
-        assertTrue(ort.getMessage().startsWith(onnx.toString()), ort.getMessage());
-        assertFalse(ort.getMessage().contains("\n"), ort.getMessage());
+        truncate(onnx, n -> 1000);
+        assertOpenFailsNaming("OnnxRunner", onnx, () -> OnnxRunner.open(onnx));
     }
 
     @Test
@@ -167,6 +172,15 @@ class VerifyCorruptionTest {
         var files = Verifier.checkFiles(model);
         assertEquals(Sha256.hex(model.resolve("model.onnx")), files.get("model.onnx").sha256());
         assertEquals(Files.size(model.resolve("model.pt")), files.get("model.pt").size());
+    }
+
+    /**
+     * Puts the damaged {@code file}'s real hash and size into the manifest, so that the damage gets past the hash
+     * check, and expects verify to fail with a message naming {@code file} and containing {@code part}.
+     */
+    private void rehashThenVerifyFailsNaming(Path model, String file, String part) throws IOException {
+        rehash(model, file);
+        verifyFailsMentioning(model, file, part);
     }
 
     private static void rehash(Path model, String file) throws IOException {
