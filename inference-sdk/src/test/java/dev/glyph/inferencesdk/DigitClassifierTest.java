@@ -19,10 +19,14 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class DigitClassifierTest {
 
@@ -170,16 +174,22 @@ class DigitClassifierTest {
         assertMessage(loadFails(d), "not valid JSON", "line 2");
     }
 
-    @Test
-    void open_missingField_namesField() throws Exception {
-        Path d = withManifestEdit("nolabels", "\"labels\"", "\"labelz\"");
-        assertMessage(loadFails(d), "labels is missing", "expected an array");
+    /** Manifest edits that open must reject: folder name, text replaced, replacement, message parts. */
+    static Stream<Arguments> badManifests() {
+        return Stream.of(
+                Arguments.of("nolabels", "\"labels\"", "\"labelz\"",
+                        new String[] {"labels is missing", "expected an array"}),
+                Arguments.of("fv2", "\"format_version\": 1", "\"format_version\": 2",
+                        new String[] {"format_version is 2", "format_version 1"}),
+                Arguments.of("manifestshape", "[-1, 1, 28, 28]", "[-1, 3, 32, 32]",
+                        new String[] {"[-1, 3, 32, 32]", "needs image float32 [-1, 1, 28, 28]"}));
     }
 
-    @Test
-    void open_wrongFormatVersion_saysWhichIsRead() throws Exception {
-        Path d = withManifestEdit("fv2", "\"format_version\": 1", "\"format_version\": 2");
-        assertMessage(loadFails(d), "format_version is 2", "format_version 1");
+    @ParameterizedTest(name = "{0}: {1} -> {2}")
+    @MethodSource("badManifests")
+    void open_editedManifest_saysWhatIsFoundAndExpected(String name, String from, String to, String[] parts)
+            throws Exception {
+        assertMessage(loadFails(withManifestEdit(name, from, to)), parts);
     }
 
     @Test
@@ -219,12 +229,6 @@ class DigitClassifierTest {
     void open_fixedBatchDimension_saysFoundAndExpectedShape() throws Exception {
         Path d = TestModels.folder(tmp.resolve("fixed"), TestModels.fixedBatch(TestModels.onnxBytes(weights)));
         assertMessage(loadFails(d), "[1,1,28,28]", "expected image float [?,1,28,28]");
-    }
-
-    @Test
-    void open_manifestWithWrongInputShape_isRejected() throws Exception {
-        Path d = withManifestEdit("manifestshape", "[-1, 1, 28, 28]", "[-1, 3, 32, 32]");
-        assertMessage(loadFails(d), "[-1, 3, 32, 32]", "needs image float32 [-1, 1, 28, 28]");
     }
 
     @Test
