@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.modelformat.Sha256;
+import dev.glyph.testfixtures.Concurrently;
 import dev.glyph.testfixtures.TestModelFolder;
 import dev.glyph.testfixtures.TestModels;
 import dev.glyph.client.GlyphClient;
@@ -23,9 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,44 +105,31 @@ class ClassifyResultsTest {
     void classify_sixteenConcurrentClients_noCrossTalk() throws Exception {
         int clients = 16;
         try (Harness h = Harness.serving(Harness.config(MODEL.dir()).maxBatchSize(32).threads(4).batchers(3))) {
-            ExecutorService pool = Executors.newFixedThreadPool(clients);
-            try {
-                List<Future<Integer>> results = new ArrayList<>();
-                for (int c = 0; c < clients; c++) {
-                    long seed = c;
-                    results.add(pool.submit(() -> {
-                        SplittableRandom rnd = new SplittableRandom(seed);
-                        int mismatches = 0;
-                        for (int call = 0; call < 25; call++) {
-                            int n = 1 + rnd.nextInt(6);
-                            int[] idx = new int[n];
-                            List<dev.glyph.proto.v1.Image> imgs = new ArrayList<>();
-                            for (int k = 0; k < n; k++) {
-                                idx[k] = rnd.nextInt(IMAGES.size());
-                                imgs.add(GlyphClient.gray8(IMAGES.get(idx[k])));
-                            }
-                            ClassifyResponse r = h.client.classify(imgs, false);
-                            for (int k = 0; k < n; k++) {
-                                Prediction e = EXPECTED.get(idx[k]);
-                                dev.glyph.proto.v1.Prediction a = r.getPredictions(k);
-                                if (e.label() != a.getLabel() || Math.abs(e.confidence() - a.getConfidence()) > 1e-5) {
-                                    mismatches++;
-                                }
-                            }
+            int total = Concurrently.sum(clients, seed -> {
+                SplittableRandom rnd = new SplittableRandom(seed);
+                int mismatches = 0;
+                for (int call = 0; call < 25; call++) {
+                    int n = 1 + rnd.nextInt(6);
+                    int[] idx = new int[n];
+                    List<dev.glyph.proto.v1.Image> imgs = new ArrayList<>();
+                    for (int k = 0; k < n; k++) {
+                        idx[k] = rnd.nextInt(IMAGES.size());
+                        imgs.add(GlyphClient.gray8(IMAGES.get(idx[k])));
+                    }
+                    ClassifyResponse r = h.client.classify(imgs, false);
+                    for (int k = 0; k < n; k++) {
+                        Prediction e = EXPECTED.get(idx[k]);
+                        dev.glyph.proto.v1.Prediction a = r.getPredictions(k);
+                        if (e.label() != a.getLabel() || Math.abs(e.confidence() - a.getConfidence()) > 1e-5) {
+                            mismatches++;
                         }
-                        return mismatches;
-                    }));
+                    }
                 }
-                int total = 0;
-                for (Future<Integer> f : results) {
-                    total += f.get();
-                }
-                assertEquals(0, total, "predictions that differ from the in-process SDK");
-                assertTrue(h.server.batcherStats().meanBatchSize() > 1.0,
-                        "concurrent calls were coalesced: " + h.server.batcherStats());
-            } finally {
-                pool.shutdownNow();
-            }
+                return mismatches;
+            });
+            assertEquals(0, total, "predictions that differ from the in-process SDK");
+            assertTrue(h.server.batcherStats().meanBatchSize() > 1.0,
+                    "concurrent calls were coalesced: " + h.server.batcherStats());
         }
     }
 

@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.testfixtures.Concurrently;
 import dev.glyph.testfixtures.TestModels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,29 +44,16 @@ class BatchingClassifierTest {
             expected.addAll(classifier.classifyBatch(images.subList(i, Math.min(images.size(), i + 64))));
         }
         AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        try {
-            List<Future<Integer>> fs = new ArrayList<>();
-            for (int t = 0; t < concurrency; t++) {
-                fs.add(pool.submit(() -> {
-                    int bad = 0;
-                    for (int i = next.getAndIncrement(); i < images.size(); i = next.getAndIncrement()) {
-                        Prediction p = b.classify(images.get(i));
-                        if (!DigitClassifierTest.close(p, expected.get(i))) {
-                            bad++;
-                        }
-                    }
-                    return bad;
-                }));
-            }
+        return Concurrently.sum(concurrency, caller -> {
             int bad = 0;
-            for (Future<Integer> f : fs) {
-                bad += f.get();
+            for (int i = next.getAndIncrement(); i < images.size(); i = next.getAndIncrement()) {
+                Prediction p = b.classify(images.get(i));
+                if (!DigitClassifierTest.close(p, expected.get(i))) {
+                    bad++;
+                }
             }
             return bad;
-        } finally {
-            pool.shutdownNow();
-        }
+        });
     }
 
     @Test

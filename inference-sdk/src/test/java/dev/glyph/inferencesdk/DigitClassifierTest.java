@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.exporter.ReferenceForward;
 import dev.glyph.modelformat.Sha256;
+import dev.glyph.testfixtures.Concurrently;
 import dev.glyph.testfixtures.TestModels;
 import dev.glyph.trainer.ModelWeights;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -284,32 +282,19 @@ class DigitClassifierTest {
         for (DigitImage i : imgs) {
             expected.add(classifier.classify(i));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<Integer>> fs = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                int offset = t;
-                fs.add(pool.submit(() -> {
-                    int mismatches = 0;
-                    for (int k = 0; k < imgs.size(); k++) {
-                        int i = (k * 7 + offset * 13) % imgs.size();
-                        Prediction p = (k % 3 == 0) ? classifier.classifyBatch(List.of(imgs.get(i), imgs.get((i + 1) % imgs.size()))).get(0)
-                                : classifier.classify(imgs.get(i));
-                        if (!close(p, expected.get(i))) {
-                            mismatches++;
-                        }
-                    }
-                    return mismatches;
-                }));
+        int total = Concurrently.sum(8, offset -> {
+            int mismatches = 0;
+            for (int k = 0; k < imgs.size(); k++) {
+                int i = (k * 7 + offset * 13) % imgs.size();
+                Prediction p = (k % 3 == 0) ? classifier.classifyBatch(List.of(imgs.get(i), imgs.get((i + 1) % imgs.size()))).get(0)
+                        : classifier.classify(imgs.get(i));
+                if (!close(p, expected.get(i))) {
+                    mismatches++;
+                }
             }
-            int total = 0;
-            for (Future<Integer> f : fs) {
-                total += f.get();
-            }
-            assertEquals(0, total, "predictions differing from single-threaded ones");
-        } finally {
-            pool.shutdownNow();
-        }
+            return mismatches;
+        });
+        assertEquals(0, total, "predictions differing from single-threaded ones");
     }
 
     static boolean close(Prediction a, Prediction b) {
