@@ -14,7 +14,6 @@ import dev.glyph.proto.v1.ClassifyRequest;
 import dev.glyph.proto.v1.ClassifyResponse;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,35 +59,48 @@ class ClassifyStreamTest {
         return b.build();
     }
 
-    /** A client side that queues every event and reads only when asked to. */
-    private static final class SlowReader implements ClientResponseObserver<ClassifyRequest, ClassifyResponse> {
+    /**
+     * A ClassifyStream call whose client side queues every event (a response, the final Status, or "completed")
+     * and reads only when asked to.
+     */
+    private static final class SlowReader extends CallObserver<ClassifyRequest, ClassifyResponse> {
         final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        volatile ClientCallStreamObserver<ClassifyRequest> call;
         private final int initial;
+        private StreamObserver<ClassifyRequest> out;
 
-        SlowReader(int initial) {
+        private SlowReader(int initial) {
             this.initial = initial;
+        }
+
+        /** Opens a ClassifyStream on {@code h} that initially asks for {@code initial} responses. */
+        static SlowReader open(Harness h, int initial) {
+            SlowReader reader = new SlowReader(initial);
+            reader.out = h.async().classifyStream(reader);
+            return reader;
+        }
+
+        void send(ClassifyRequest r) {
+            reader.send(r);
+        }
+
+        void complete() {
+            reader.complete();
         }
 
         @Override
         public void beforeStart(ClientCallStreamObserver<ClassifyRequest> requestStream) {
-            call = requestStream;
+            super.beforeStart(requestStream);
             requestStream.disableAutoRequestWithInitial(initial);
         }
 
         @Override
-        public void onNext(ClassifyResponse r) {
+        void response(ClassifyResponse r) {
             events.add(r);
         }
 
         @Override
-        public void onError(Throwable t) {
-            events.add(Status.fromThrowable(t));
-        }
-
-        @Override
-        public void onCompleted() {
-            events.add("completed");
+        void ended(Status s) {
+            events.add(s.isOk() ? "completed" : s);
         }
 
         Object next() throws InterruptedException {
@@ -103,17 +115,16 @@ class ClassifyStreamTest {
     @Test
     void classifyStream_manyRequests_oneResponseEachInOrder() throws Exception {
         try (Harness h = Harness.serving(Harness.config(MODEL.dir()).streamInFlight(8))) {
-            SlowReader reader = new SlowReader(Integer.MAX_VALUE);
-            StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
+            SlowReader reader = SlowReader.open(h, Integer.MAX_VALUE);
             int next = 0;
             List<int[]> sent = new ArrayList<>();
             for (int i = 0; i < 60; i++) {
                 int n = 1 + i % 5;
-                out.onNext(request(next, n));
+                reader.send(request(next, n));
                 sent.add(new int[] {next, n});
                 next += n;
             }
-            out.onCompleted();
+            reader.complete();
             for (int[] s : sent) {
                 Object o = reader.next();
                 ClassifyResponse r = (ClassifyResponse) o;
@@ -142,11 +153,10 @@ class ClassifyStreamTest {
             CompletableFuture<ClassifyResponse> holder = CompletableFuture.supplyAsync(
                     () -> h.blocking().classify(request(0, 1)));
             gate.awaitHeld();
-            SlowReader reader = new SlowReader(Integer.MAX_VALUE);
-            StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
+            SlowReader reader = SlowReader.open(h, Integer.MAX_VALUE);
             int sent = 40;
             for (int i = 0; i < sent; i++) {
-                out.onNext(request(i, 1));
+                reader.send(request(i, 1));
             }
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (gauge(h, "glyph_stream_requests_in_flight") < bound) {
@@ -160,7 +170,7 @@ class ClassifyStreamTest {
             assertEquals(bound, h.server.batcherStats().queueDepth(), "all in-flight requests queued at once");
             gate.release();
             holder.get(60, TimeUnit.SECONDS);
-            out.onCompleted();
+            reader.complete();
             for (int i = 0; i < sent; i++) {
                 ClassifyResponse r = (ClassifyResponse) reader.next();
                 assertEquals(EXPECTED.get(i).label(), r.getPredictions(0).getLabel(), "response " + i);
@@ -176,13 +186,12 @@ class ClassifyStreamTest {
     @Test
     void classifyStream_badRequest_earlierResponsesThenInvalidArgument() throws Exception {
         try (Harness h = Harness.serving(Harness.config(MODEL.dir()))) {
-            SlowReader reader = new SlowReader(Integer.MAX_VALUE);
-            StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
-            out.onNext(request(0, 2));
-            out.onNext(request(2, 1));
-            out.onNext(ClassifyRequest.newBuilder().addImages(GlyphClient.gray8(IMAGES.get(3)))
+            SlowReader reader = SlowReader.open(h, Integer.MAX_VALUE);
+            reader.send(request(0, 2));
+            reader.send(request(2, 1));
+            reader.send(ClassifyRequest.newBuilder().addImages(GlyphClient.gray8(IMAGES.get(3)))
                     .addImages(GlyphClient.gray8(new byte[5])).build());
-            out.onNext(request(4, 1));
+            reader.send(request(4, 1));
             assertEquals(2, ((ClassifyResponse) reader.next()).getPredictionsCount());
             assertEquals(1, ((ClassifyResponse) reader.next()).getPredictionsCount());
             Status s = (Status) reader.next();
@@ -202,12 +211,11 @@ class ClassifyStreamTest {
         int bound = 4;
         int total = 200;
         try (Harness h = Harness.serving(Harness.config(MODEL.dir()).streamInFlight(bound))) {
-            SlowReader reader = new SlowReader(1);
-            StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
+            SlowReader reader = SlowReader.open(h, 1);
             for (int i = 0; i < total; i++) {
-                out.onNext(request(i, 1)); // the client sends everything at once
+                reader.send(request(i, 1)); // the client sends everything at once
             }
-            out.onCompleted();
+            reader.complete();
             int received = 0;
             int maxOutstanding = 0;
             while (received < total) {
@@ -234,9 +242,8 @@ class ClassifyStreamTest {
     @Test
     void classifyStream_serverDraining_answersReadRequestsThenUnavailable() throws Exception {
         try (Harness h = Harness.serving(Harness.config(MODEL.dir()))) {
-            SlowReader reader = new SlowReader(Integer.MAX_VALUE);
-            StreamObserver<ClassifyRequest> out = h.async().classifyStream(reader);
-            out.onNext(request(0, 3));
+            SlowReader reader = SlowReader.open(h, Integer.MAX_VALUE);
+            reader.send(request(0, 3));
             assertEquals(3, ((ClassifyResponse) reader.next()).getPredictionsCount());
             CompletableFuture<Boolean> shutdown = CompletableFuture.supplyAsync(
                     () -> h.server.shutdown(Duration.ofSeconds(60)));
