@@ -80,11 +80,11 @@ class ClassifyStreamTest {
         }
 
         void send(ClassifyRequest r) {
-            reader.send(r);
+            out.onNext(r);
         }
 
         void complete() {
-            reader.complete();
+            out.onCompleted();
         }
 
         @Override
