@@ -114,6 +114,7 @@ class MemoryTest {
             List<Map<String, Object>> samples = new ArrayList<>();
             List<double[]> rss = new ArrayList<>();
             List<double[]> live = new ArrayList<>();
+            List<double[]> rssOutsideJit = new ArrayList<>();
             Map<String, List<double[]>> byKind = new LinkedHashMap<>();
             long peakRss = 0;
             long jitLastTenS = -1;
@@ -148,6 +149,7 @@ class MemoryTest {
                     peakRss = Math.max(peakRss, r);
                     rss.add(new double[] {t, r / 1e6});
                     live.add(new double[] {t, h / 1e6});
+                    rssOutsideJit.add(new double[] {t, (r - nh) / 1e6});
                     Map<String, Object> s = new LinkedHashMap<>();
                     s.put("minute", Math.round(t * 1000) / 1000.0);
                     s.put("rss_mb", Math.round(r / 1e5) / 10.0);
@@ -174,6 +176,9 @@ class MemoryTest {
             }
             double rssSlope = slope(rss);
             double heapSlope = slope(live);
+            double outsideJitSlope = slope(rssOutsideJit);
+            // reported, not asserted: how much of the growth is the JIT's code cache and metaspace (non-heap, JMX)
+            boolean jitBusy = jitLastTenS >= 100;
             Map<String, Double> kindSlopes = new LinkedHashMap<>();
             byKind.forEach((k, v) -> {
                 if (!k.equals("thread_arena_count")) {
@@ -191,6 +196,8 @@ class MemoryTest {
                     .put("rss_slope_mb_per_min", Math.round(rssSlope * 1000) / 1000.0)
                     .put("live_heap_slope_mb_per_min", Math.round(heapSlope * 1000) / 1000.0)
                     .put("rss_slope_by_kind_mb_per_min", kindSlopes)
+                    .put("rss_minus_non_heap_slope_mb_per_min", Math.round(outsideJitSlope * 1000) / 1000.0)
+                    .put("jit_still_compiling_after_warmup", jitBusy)
                     .put("rss_first_mb", rss.get(0)[1]).put("rss_last_mb", rss.get(rss.size() - 1)[1])
                     .put("rss_peak_mb", peakRss / 1e6)
                     .put("load_seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0)
