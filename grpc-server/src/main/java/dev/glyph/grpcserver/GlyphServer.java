@@ -195,7 +195,7 @@ public final class GlyphServer implements AutoCloseable {
         chain.add(new MetricsInterceptor(metrics));
         // unparseable messages and wrong message counts are answered before any interceptor or handler
         InboundGuard guard = new InboundGuard(metrics, config.maxMessageBytes(), Duration.ofSeconds(10));
-        b.maxInboundMessageSize(config.maxMessageBytes())
+        b.maxInboundMessageSize(InboundGuard.transportLimit(config.maxMessageBytes()))
                 .addService(ServerInterceptors.intercept(guard.guard(service.bindService()), chain))
                 .addService(ServerInterceptors.intercept(guard.guard(health.getHealthService().bindService()),
                         new MetricsInterceptor(metrics)))

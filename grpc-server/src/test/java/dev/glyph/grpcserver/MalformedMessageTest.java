@@ -246,4 +246,50 @@ class MalformedMessageTest {
         assertThrows(StatusRuntimeException.class, () -> ClassifierGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(30, TimeUnit.SECONDS).classify(ClassifyRequest.getDefaultInstance()));
     }
+
+    private static Status streamSecondMessage(byte[] second, CallOptions options) throws Exception {
+        Ending<byte[], byte[]> ending = new Ending<>();
+        ClientCall<byte[], byte[]> call = channel.newCall(raw(ClassifierGrpc.getClassifyStreamMethod()),
+                options.withDeadlineAfter(60, TimeUnit.SECONDS));
+        StreamObserver<byte[]> out = ClientCalls.asyncBidiStreamingCall(call, ending);
+        out.onNext(golden().toByteArray());
+        assertEquals(1, ClassifyResponse.parseFrom(ending.first.get(60, TimeUnit.SECONDS)).getPredictionsCount());
+        out.onNext(second); // the response headers have gone out by now
+        out.onCompleted();
+        return ending.end.get(60, TimeUnit.SECONDS);
+    }
+
+    private static byte[] gray8Of(int bytes) {
+        return ClassifyRequest.newBuilder().addImages(dev.glyph.proto.v1.Image.newBuilder()
+                .setGray8(com.google.protobuf.ByteString.copyFrom(new byte[bytes]))).build().toByteArray();
+    }
+
+    @Test
+    void classifyStream_oversizeSecondMessage_resourceExhaustedNamingTheLimitAndCounted() throws Exception {
+        String method = ClassifierGrpc.getClassifyStreamMethod().getFullMethodName();
+        long before = counted(method, "RESOURCE_EXHAUSTED");
+        Status s = streamSecondMessage(gray8Of(MAX_MESSAGE + 1), CallOptions.DEFAULT);
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode(), s.toString());
+        assertTrue(s.getDescription().contains("at most " + MAX_MESSAGE + " bytes"), s.getDescription());
+        assertEquals(before + 1, counted(method, "RESOURCE_EXHAUSTED"), server.scrapeMetrics());
+        Status gz = streamSecondMessage(gray8Of(MAX_MESSAGE + 1), CallOptions.DEFAULT.withCompression("gzip"));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, gz.getCode(), gz.toString());
+        assertGoldenWorks();
+    }
+
+    /**
+     * Past twice the limit grpc-java's transport refuses the message itself; on a stream that has
+     * already sent response headers it can only reset it (RST_STREAM CANCEL), so the client sees
+     * CANCELLED: never UNKNOWN or INTERNAL, and the server keeps serving. A unary call gets
+     * RESOURCE_EXHAUSTED from the transport.
+     */
+    @Test
+    void oversizePastTwiceTheLimit_unaryResourceExhaustedStreamNeverUnknownOrInternal() throws Exception {
+        byte[] huge = gray8Of(2 * MAX_MESSAGE + 1);
+        Status unary = unary(ClassifierGrpc.getClassifyMethod(), huge);
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, unary.getCode(), unary.toString());
+        Status s = streamSecondMessage(huge, CallOptions.DEFAULT);
+        assertTrue(s.getCode() == Status.Code.RESOURCE_EXHAUSTED || s.getCode() == Status.Code.CANCELLED, s.toString());
+        assertGoldenWorks();
+    }
 }

@@ -11,7 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * concurrent writers (threads or processes) of the same target never share one; the last rename wins. If writing
  * fails, the temporary file is deleted and the target is left as it was. Temporary files get the default
  * permissions of new files (not the owner-only ones of {@link Files#createTempFile}).
+ * A process killed between creating its temporary file and the rename leaves that file behind;
+ * {@link #deleteStaleTemporaryFiles} removes those of one target, {@link #temporaryFiles} lists them.
  *
  * <p>Thread-safety: safe to call concurrently, also for the same target.
  */
@@ -93,13 +101,66 @@ public final class AtomicFiles {
     private static Path createTemp(Path dir, String name) throws IOException {
         long pid = ProcessHandle.current().pid();
         while (true) {
-            Path tmp = dir.resolve("." + name + ".tmp-" + pid + "-" + COUNTER.incrementAndGet());
+            Path tmp = dir.resolve(temporaryName(name, pid, COUNTER.incrementAndGet()));
             try {
                 return Files.createFile(tmp);
             } catch (FileAlreadyExistsException e) {
                 // left behind by a killed process that had our pid; take the next number
             }
         }
+    }
+
+    /** The name of a temporary file for {@code name}: {@code .<name>.tmp-<pid>-<n>}. */
+    private static String temporaryName(String name, long pid, long n) {
+        return "." + name + ".tmp-" + pid + "-" + n;
+    }
+
+    /**
+     * Returns the pid of the process that wrote {@code file} as a temporary file for {@code target}
+     * (a file named {@code .<target name>.tmp-<pid>-<n>} in the target's folder), or empty if {@code file}
+     * is not one.
+     */
+    public static OptionalLong temporaryFileWriter(Path target, Path file) {
+        Path abs = target.toAbsolutePath().normalize();
+        Path f = file.toAbsolutePath().normalize();
+        if (abs.getFileName() == null || f.getFileName() == null || !f.getParent().equals(abs.getParent())) {
+            return OptionalLong.empty();
+        }
+        Matcher m = Pattern.compile(Pattern.quote("." + abs.getFileName() + ".tmp-") + "([0-9]{1,18})-[0-9]{1,19}")
+                .matcher(f.getFileName().toString());
+        return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+    }
+
+    /** Returns the temporary files of writes of {@code target} that exist now (by any process), sorted by name. */
+    public static List<Path> temporaryFiles(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().normalize().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(f -> temporaryFileWriter(target, f).isPresent()).sorted().toList();
+        }
+    }
+
+    /**
+     * Deletes the temporary files that writes of {@code target} left behind when their process was killed
+     * (a kill between creating the temporary file and the rename leaves it): those whose writer pid is no
+     * running process. Files of running writers are left alone, and so is every other file of the folder.
+     *
+     * @return the files deleted
+     */
+    public static List<Path> deleteStaleTemporaryFiles(Path target) throws IOException {
+        List<Path> deleted = new ArrayList<>();
+        for (Path f : temporaryFiles(target)) {
+            long pid = temporaryFileWriter(target, f).orElseThrow();
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                continue;
+            }
+            if (Files.deleteIfExists(f)) {
+                deleted.add(f);
+            }
+        }
+        return deleted;
     }
 
     /**

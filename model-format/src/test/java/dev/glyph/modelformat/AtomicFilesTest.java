@@ -146,4 +146,37 @@ class AtomicFilesTest {
         AtomicFiles.writeString(f, "é€");
         assertArrayEquals("é€".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(f));
     }
+
+    @Test
+    void temporaryFileWriter_duringAWrite_namesTheTempFileAndThisProcess() throws Exception {
+        Path f = tmp.resolve("last.ckpt");
+        List<Path> seen = new ArrayList<>();
+        AtomicFiles.write(f, out -> {
+            seen.addAll(AtomicFiles.temporaryFiles(f));
+            out.write(1);
+        });
+        assertEquals(1, seen.size(), "one temporary file while writing: " + seen);
+        assertEquals(ProcessHandle.current().pid(), AtomicFiles.temporaryFileWriter(f, seen.get(0)).getAsLong());
+        assertEquals(List.of(), AtomicFiles.temporaryFiles(f));
+        assertTrue(AtomicFiles.temporaryFileWriter(f, f).isEmpty());
+        assertTrue(AtomicFiles.temporaryFileWriter(f, tmp.resolve(".other.tmp-1-1")).isEmpty());
+    }
+
+    @Test
+    void deleteStaleTemporaryFiles_deadAndLiveWriters_deletesOnlyTheDeadWritersFilesOfThatTarget() throws Exception {
+        Process dead = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        dead.waitFor();
+        long me = ProcessHandle.current().pid();
+        Path f = tmp.resolve("last.ckpt");
+        Files.writeString(f, "kept");
+        Path stale = Files.writeString(tmp.resolve(".last.ckpt.tmp-" + dead.pid() + "-7"), "torn");
+        Path live = Files.writeString(tmp.resolve(".last.ckpt.tmp-" + me + "-3"), "being written");
+        Path otherTarget = Files.writeString(tmp.resolve(".metrics.json.tmp-" + dead.pid() + "-1"), "x");
+        Path lookalike = Files.writeString(tmp.resolve(".last.ckpt.tmp-" + dead.pid()), "x");
+        assertEquals(List.of(stale), AtomicFiles.deleteStaleTemporaryFiles(f));
+        assertTrue(Files.exists(live) && Files.exists(otherTarget) && Files.exists(lookalike));
+        assertEquals("kept", Files.readString(f));
+        assertEquals(List.of(live), AtomicFiles.temporaryFiles(f));
+    }
 }

@@ -26,10 +26,12 @@ public final class HeapProbe implements AutoCloseable {
 
     private final JMXConnector connector;
     private final MemoryMXBean memory;
+    private final java.lang.management.CompilationMXBean jit;
 
-    private HeapProbe(JMXConnector connector, MemoryMXBean memory) {
+    private HeapProbe(JMXConnector connector, MemoryMXBean memory, java.lang.management.CompilationMXBean jit) {
         this.connector = connector;
         this.memory = memory;
+        this.jit = jit;
     }
 
     /** Attaches to process {@code pid} (same user) and connects to its local management agent. */
@@ -48,7 +50,9 @@ public final class HeapProbe implements AutoCloseable {
         JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(address));
         MemoryMXBean m = ManagementFactory.newPlatformMXBeanProxy(c.getMBeanServerConnection(),
                 ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
-        return new HeapProbe(c, m);
+        java.lang.management.CompilationMXBean j = ManagementFactory.newPlatformMXBeanProxy(c.getMBeanServerConnection(),
+                ManagementFactory.COMPILATION_MXBEAN_NAME, java.lang.management.CompilationMXBean.class);
+        return new HeapProbe(c, m, j);
     }
 
     /** Runs a full collection in the target and returns the heap then in use, in bytes. */
@@ -60,6 +64,11 @@ public final class HeapProbe implements AutoCloseable {
     /** Returns the target's non-heap memory in use (metaspace, code cache), in bytes. */
     public long nonHeapBytes() {
         return memory.getNonHeapMemoryUsage().getUsed();
+    }
+
+    /** Returns the time the target's JIT compilers have spent so far, in milliseconds. */
+    public long jitMillis() {
+        return jit.getTotalCompilationTime();
     }
 
     /** Returns the target's committed heap, in bytes. */

@@ -7,6 +7,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -38,6 +39,9 @@ public final class Prober implements AutoCloseable {
     private final List<Long> healthNanos = new ArrayList<>();
     private final List<Long> goldenNanos = new ArrayList<>();
     private final AtomicLong probes = new AtomicLong();
+    private final AtomicLong calls = new AtomicLong();
+    /** Held for every round; {@link #pause} takes it to stop between rounds. */
+    private final Semaphore round = new Semaphore(1);
     private volatile boolean stop;
 
     private Prober(Channel channel, byte[] golden, Function<RawRpc.Outcome, String> goldenCheck, long periodMillis,
@@ -66,44 +70,73 @@ public final class Prober implements AutoCloseable {
     private void run() {
         byte[] health = HealthCheckRequest.newBuilder().setService("").build().toByteArray();
         while (!stop) {
-            CallOptions o = CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
-            long t0 = System.nanoTime();
-            RawRpc.Outcome h = RawRpc.unary(channel, RawRpc.HEALTH, health, o);
-            long t1 = System.nanoTime();
-            String hf = null;
-            if (h.code() != Status.Code.OK) {
-                hf = "health: " + h;
-            } else {
-                try {
-                    HealthCheckResponse.ServingStatus s = HealthCheckResponse.parseFrom(h.first()).getStatus();
-                    if (s != HealthCheckResponse.ServingStatus.SERVING) {
-                        hf = "health: " + s;
-                    }
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    hf = "health: unparseable response";
-                }
+            round.acquireUninterruptibly();
+            try {
+                probe(health);
+            } finally {
+                round.release();
             }
-            RawRpc.Outcome g = RawRpc.unary(channel, RawRpc.CLASSIFY, golden,
-                    CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS));
-            long t2 = System.nanoTime();
-            String gf = goldenCheck.apply(g);
-            synchronized (this) {
-                healthNanos.add(t1 - t0);
-                goldenNanos.add(t2 - t1);
-                if (hf != null) {
-                    failures.add(hf);
-                }
-                if (gf != null) {
-                    failures.add("golden: " + gf);
-                }
-            }
-            probes.incrementAndGet();
             try {
                 Thread.sleep(periodMillis);
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    private void probe(byte[] health) {
+        CallOptions o = CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+        long t0 = System.nanoTime();
+        RawRpc.Outcome h = RawRpc.unary(channel, RawRpc.HEALTH, health, o);
+        calls.incrementAndGet();
+        long t1 = System.nanoTime();
+        String hf = null;
+        if (h.code() != Status.Code.OK) {
+            hf = "health: " + h;
+        } else {
+            try {
+                HealthCheckResponse.ServingStatus s = HealthCheckResponse.parseFrom(h.first()).getStatus();
+                if (s != HealthCheckResponse.ServingStatus.SERVING) {
+                    hf = "health: " + s;
+                }
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                hf = "health: unparseable response";
+            }
+        }
+        RawRpc.Outcome g = RawRpc.unary(channel, RawRpc.CLASSIFY, golden,
+                CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS));
+        calls.incrementAndGet();
+        long t2 = System.nanoTime();
+        String gf = goldenCheck.apply(g);
+        synchronized (this) {
+            healthNanos.add(t1 - t0);
+            goldenNanos.add(t2 - t1);
+            if (hf != null) {
+                failures.add(hf);
+            }
+            if (gf != null) {
+                failures.add("golden: " + gf);
+            }
+        }
+        probes.incrementAndGet();
+    }
+
+    /**
+     * Waits for the current round to end and holds the prober between rounds until {@link #resume}, so
+     * that a test can read the server's call counters while none of the prober's calls is in flight.
+     */
+    public void pause() {
+        round.acquireUninterruptibly();
+    }
+
+    /** Lets a paused prober go on. */
+    public void resume() {
+        round.release();
+    }
+
+    /** Returns the number of calls the prober has made (two per round), each ended at the client. */
+    public long calls() {
+        return calls.get();
     }
 
     /** Returns the number of probe rounds (one health check and one golden call each). */

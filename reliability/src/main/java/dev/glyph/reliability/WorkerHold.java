@@ -45,8 +45,9 @@ public final class WorkerHold implements AutoCloseable {
     }
 
     /**
-     * Attaches to the JDWP socket on loopback {@code port} and finds every thread whose name
-     * contains {@code threadNamePart} (the batcher workers are named {@code glyph-server-N-batcher[-i]}).
+     * Attaches to the JDWP socket on loopback {@code port} and finds every thread whose name ends with
+     * {@code threadNamePart}, optionally followed by {@code -<number>} (the batcher workers are named
+     * {@code glyph-server-N-batcher[-i]}; their {@code ...-batcher-deadlines} timer threads are not workers).
      */
     public static WorkerHold attach(int port, String threadNamePart) throws IOException {
         AttachingConnector socket = null;
@@ -69,7 +70,7 @@ public final class WorkerHold implements AutoCloseable {
         }
         List<ThreadReference> found = new ArrayList<>();
         for (ThreadReference t : vm.allThreads()) {
-            if (t.name().contains(threadNamePart)) {
+            if (t.name().matches(".*" + java.util.regex.Pattern.quote(threadNamePart) + "(-[0-9]+)?")) {
                 found.add(t);
             }
         }

@@ -112,6 +112,16 @@ class MalformedInputTest {
         report.write();
     }
 
+    /** Calls counted in glyph_grpc_requests_total over the four RPCs. */
+    static long requestsTotal(Metrics m) {
+        long n = 0;
+        for (String method : List.of("glyph.v1.Classifier/Classify", "glyph.v1.Classifier/ClassifyStream",
+                "glyph.v1.Classifier/GetModelInfo", "grpc.health.v1.Health/Check")) {
+            n += Math.round(m.sum("glyph_grpc_requests_total", "method=\"" + method + "\""));
+        }
+        return n;
+    }
+
     static long stackLines(String log) {
         return log.lines().filter(l -> l.startsWith("\tat ")).count();
     }
@@ -211,7 +221,11 @@ class MalformedInputTest {
 
         List<String> mismatches = Collections.synchronizedList(new ArrayList<>());
         long logBefore = stackLines(server.logText());
-        Metrics before = server.metrics();
+        // the prober's calls run on the same server: count them exactly, reading the counters between its rounds
+        prober.pause();
+        long countedBefore = requestsTotal(server.metrics());
+        long proberBefore = prober.calls();
+        prober.resume();
         int total = MUTATIONS_CLASSIFY + MUTATIONS_STREAM + MUTATIONS_MODEL_INFO + MUTATIONS_HEALTH;
         long t0 = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -247,20 +261,27 @@ class MalformedInputTest {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Metrics after = server.metrics();
-        long serverCounted = 0;
-        for (String method : List.of("glyph.v1.Classifier/Classify", "glyph.v1.Classifier/ClassifyStream",
-                "glyph.v1.Classifier/GetModelInfo", "grpc.health.v1.Health/Check")) {
-            serverCounted += Math.round(after.sum("glyph_grpc_requests_total", "method=\"" + method + "\"")
-                    - before.sum("glyph_grpc_requests_total", "method=\"" + method + "\""));
-        }
         long clientCalls = total + 2L * (total / 100);
+        long serverCounted;
+        long proberCalls;
+        prober.pause();
+        try {
+            proberCalls = prober.calls() - proberBefore;
+            long want = clientCalls + proberCalls;
+            // a call is counted when the server closes it, before its client sees the status; a call the client
+            // gave up on is counted when its cancellation arrives, so wait (bounded) for the late ones
+            Poll.until(java.time.Duration.ofSeconds(30), () -> requestsTotal(server.metrics()) - countedBefore >= want);
+            serverCounted = requestsTotal(server.metrics()) - countedBefore;
+        } finally {
+            prober.resume();
+        }
         long stack = stackLines(server.logText()) - logBefore;
         report.put("mutations", total).put("mutation_seconds", Math.round(seconds * 10) / 10.0)
                 .put("mutation_operators", Mutator.OPERATORS)
                 .put("consistency_mismatches", mismatches.size())
                 .put("consistency_examples", mismatches.stream().limit(5).toList())
                 .put("server_counted_calls", serverCounted).put("client_calls", clientCalls)
+                .put("prober_calls_during_mutations", proberCalls)
                 .put("mutation_stack_trace_lines_logged", stack);
 
         List<String> bad = never(tally, "");
@@ -269,7 +290,8 @@ class MalformedInputTest {
                 "golden request after every 100 bad ones");
         assertEquals(List.of(), mismatches.subList(0, Math.min(20, mismatches.size())),
                 "answers inconsistent with what protobuf parses");
-        assertEquals(clientCalls, serverCounted, "every call is counted in glyph_grpc_requests_total");
+        assertEquals(clientCalls + proberCalls, serverCounted, "every call is counted in glyph_grpc_requests_total ("
+                + clientCalls + " of the mutation loop, " + proberCalls + " of the prober)");
         assertTrue(stack <= 500, "bad input logged " + stack + " stack-trace lines in " + total
                 + " calls; expected at most a few traces (rate-limited)");
     }
@@ -500,7 +522,8 @@ class MalformedInputTest {
             }
         });
         golden();
-        Thread.sleep(600); // one more prober round after the last bomb
+        long roundsNow = prober.probes(); // one more complete prober round after the last bomb
+        Poll.until(java.time.Duration.ofSeconds(30), () -> prober.probes() > roundsNow + 1);
         List<Long> during = prober.healthNanos().subList(healthBefore, prober.healthNanos().size());
         report.put("pixel_bomb_outcomes", got.entrySet().stream().collect(java.util.stream.Collectors.toMap(
                 Map.Entry::getKey, e -> e.getValue().toString(), (a, b) -> a, LinkedHashMap::new)))

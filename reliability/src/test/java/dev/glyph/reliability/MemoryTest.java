@@ -33,9 +33,10 @@ class MemoryTest {
 
     @Test
     void mixedLoadWithBombs_underXmx512m_residentAndHeapGrowUnderOneMegabytePerMinute() throws Exception {
-        long warmupS = Fixtures.SOAK ? 60 : 20;
+        long warmupS = Fixtures.SOAK ? 60 : 20; // at least; then until the JIT is quiet
+        long warmupMaxS = Fixtures.SOAK ? 180 : 60;
         long windowS = Fixtures.SOAK ? 180 : 60;
-        long sampleS = 10;
+        long sampleS = Fixtures.SOAK ? 10 : 5;
         Report report = new Report("memory");
         StatusTally tally = new StatusTally();
         List<byte[]> g = Fixtures.golden();
@@ -113,9 +114,26 @@ class MemoryTest {
             List<Map<String, Object>> samples = new ArrayList<>();
             List<double[]> rss = new ArrayList<>();
             List<double[]> live = new ArrayList<>();
+            List<double[]> rssOutsideJit = new ArrayList<>();
+            Map<String, List<double[]>> byKind = new LinkedHashMap<>();
             long peakRss = 0;
+            long jitLastTenS = -1;
+            double warmedS = 0;
             try {
+                // warm-up: the minimum, then until the JIT compiled less than 1 % of the time over the last 10 s
+                // (C2 compilations malloc tens of MB for a moment, and the code cache grows while they run)
                 Thread.sleep(warmupS * 1000);
+                long jitBefore = heap.jitMillis();
+                while (true) {
+                    Thread.sleep(10_000);
+                    long jitNow = heap.jitMillis();
+                    jitLastTenS = jitNow - jitBefore;
+                    jitBefore = jitNow;
+                    if (jitLastTenS < 100 || (System.nanoTime() - t0) / 1e9 >= warmupMaxS) {
+                        break;
+                    }
+                }
+                warmedS = (System.nanoTime() - t0) / 1e9;
                 long w0 = System.nanoTime();
                 while (true) {
                     double t = (System.nanoTime() - w0) / 60e9;
@@ -131,11 +149,19 @@ class MemoryTest {
                     peakRss = Math.max(peakRss, r);
                     rss.add(new double[] {t, r / 1e6});
                     live.add(new double[] {t, h / 1e6});
+                    rssOutsideJit.add(new double[] {t, (r - nh) / 1e6});
                     Map<String, Object> s = new LinkedHashMap<>();
                     s.put("minute", Math.round(t * 1000) / 1000.0);
                     s.put("rss_mb", Math.round(r / 1e5) / 10.0);
                     s.put("live_heap_mb", Math.round(h / 1e5) / 10.0);
                     s.put("non_heap_mb", Math.round(nh / 1e5) / 10.0);
+                    s.put("jit_ms", heap.jitMillis());
+                    Map<String, Long> kinds = ResidentMemory.breakdownKb(server.pid());
+                    s.put("rss_kb_by_kind", kinds);
+                    s.put("netty_direct_mb", Math.round(server.metrics().value("glyph_netty_direct_memory_bytes") / 1e5) / 10.0);
+                    for (Map.Entry<String, Long> e : kinds.entrySet()) {
+                        byKind.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add(new double[] {t, e.getValue() / 1e3});
+                    }
                     samples.add(s);
                     if (t * 60 >= windowS) {
                         break;
@@ -150,14 +176,28 @@ class MemoryTest {
             }
             double rssSlope = slope(rss);
             double heapSlope = slope(live);
+            double outsideJitSlope = slope(rssOutsideJit);
+            // reported, not asserted: how much of the growth is the JIT's code cache and metaspace (non-heap, JMX)
+            boolean jitBusy = jitLastTenS >= 100;
+            Map<String, Double> kindSlopes = new LinkedHashMap<>();
+            byKind.forEach((k, v) -> {
+                if (!k.equals("thread_arena_count")) {
+                    kindSlopes.put(k, Math.round(slope(v) * 1000) / 1000.0);
+                }
+            });
             RawRpc.Outcome golden = RawRpc.unary(ch, RawRpc.CLASSIFY, Fixtures.goldenRequest(3),
                     opts.withDeadlineAfter(60, TimeUnit.SECONDS));
             boolean alive = server.process().isAlive();
             String log = server.logText();
-            report.put("jvm", "-Xms512m -Xmx512m -XX:+AlwaysPreTouch").put("warmup_s", warmupS).put("window_s", windowS)
+            report.put("jvm", "-Xms512m -Xmx512m -XX:+AlwaysPreTouch").put("warmup_min_s", warmupS).put("warmup_max_s", warmupMaxS)
+                    .put("warmup_s", Math.round(warmedS)).put("jit_ms_in_last_10s_of_warmup", jitLastTenS)
+                    .put("sample_s", sampleS).put("window_s", windowS)
                     .put("soak", Fixtures.SOAK).put("samples", samples)
                     .put("rss_slope_mb_per_min", Math.round(rssSlope * 1000) / 1000.0)
                     .put("live_heap_slope_mb_per_min", Math.round(heapSlope * 1000) / 1000.0)
+                    .put("rss_slope_by_kind_mb_per_min", kindSlopes)
+                    .put("rss_minus_non_heap_slope_mb_per_min", Math.round(outsideJitSlope * 1000) / 1000.0)
+                    .put("jit_still_compiling_after_warmup", jitBusy)
                     .put("rss_first_mb", rss.get(0)[1]).put("rss_last_mb", rss.get(rss.size() - 1)[1])
                     .put("rss_peak_mb", peakRss / 1e6)
                     .put("load_seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0)

@@ -56,7 +56,9 @@ public final class TrainedRun {
             text = Files.readString(provFile, StandardCharsets.UTF_8);
             node = new ObjectMapper().readTree(text);
         } catch (NoSuchFileException e) {
-            throw new CheckpointException("run folder " + runDir + " has a checkpoint but no provenance.json");
+            throw new CheckpointException("run folder " + runDir + " has a checkpoint but no provenance.json (the training "
+                    + "was stopped right after its first checkpoint); `glyph train --resume` with the same options "
+                    + "writes it");
         } catch (IOException e) {
             throw new CheckpointException("cannot read " + provFile + ": " + e.getMessage(), e);
         }

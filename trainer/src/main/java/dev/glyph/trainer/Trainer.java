@@ -70,7 +70,7 @@ public final class Trainer {
         CheckpointData resumeFrom = null;
         if (cfg.resume()) {
             resumeFrom = CheckpointStore.read(ckptFile);
-            checkResumable(cfg, resumeFrom, ckptFile);
+            checkResumable(cfg, resumeFrom, ckptFile, runDir);
         } else if (Files.exists(ckptFile)) {
             throw new TrainingException("run folder " + runDir + " already holds a checkpoint (epoch data of an "
                     + "earlier run); pass --resume to continue it, or choose another --out");
@@ -96,7 +96,8 @@ public final class Trainer {
         }
     }
 
-    private static void checkResumable(TrainConfig cfg, CheckpointData ck, Path file) throws TrainingException {
+    private static void checkResumable(TrainConfig cfg, CheckpointData ck, Path file, Path runDir)
+            throws TrainingException {
         Map<String, Object> want = cfg.identity();
         for (Map.Entry<String, Object> e : want.entrySet()) {
             Object had = ck.identity().get(e.getKey());
@@ -106,9 +107,18 @@ public final class Trainer {
                         + "; resume with the original options");
             }
         }
-        if (ck.epoch() >= cfg.epochs()) {
+        // a kill after the last epoch's checkpoint but before its provenance.json: --resume finishes those writes
+        if (ck.epoch() >= cfg.epochs() && provenanceCurrent(runDir, ck.epoch())) {
             throw new TrainingException("nothing to resume: " + file + " already holds " + ck.epoch()
                     + " of the requested " + cfg.epochs() + " epochs; pass a larger --epochs to train further");
+        }
+    }
+
+    private static boolean provenanceCurrent(Path runDir, int epochs) throws TrainingException {
+        try {
+            return RunFolder.provenanceCurrent(runDir, epochs);
+        } catch (IOException e) {
+            throw new TrainingException("cannot read " + runDir.resolve("provenance.json") + ": " + e.getMessage(), e);
         }
     }
 
@@ -122,6 +132,14 @@ public final class Trainer {
         double[] norm = resumeFrom != null ? resumeFrom.normalization()
                 : cfg.normalize() ? DeviceData.meanStd(train) : null;
         RunFolder folder = new RunFolder(cfg, ckptFile, data, train.count(), device, threads, norm);
+        folder.start(resumeFrom);
+        if (resumeFrom != null && startEpoch > cfg.epochs()) {
+            LOG.info("{} already holds {} epochs; wrote its provenance and metrics, nothing to train", ckptFile,
+                    resumeFrom.epoch());
+            ModelWeights trained = new ModelWeights(resumeFrom.params());
+            return new TrainResult(runDir, resumeFrom.metrics(),
+                    norm == null ? trained : WeightInit.foldNormalization(trained, norm[0], norm[1]));
+        }
         listener.onStart(new TrainListener.RunInfo(device.toString(), "PyTorch " + engine.getVersion(),
                 Engine.getDjlVersion(), threads, train.count(), startEpoch, cfg.epochs()));
         LOG.info("training MnistNet on {} (PyTorch {} via DJL {}, {} intra-op threads), {} images x {} epochs",

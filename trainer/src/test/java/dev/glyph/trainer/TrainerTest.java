@@ -197,4 +197,51 @@ class TrainerTest {
         }
         assertEquals(MnistNet.PARAMETER_COUNT, TrainedRun.open(run).weights().parameterCount());
     }
+
+    /** The pid of a process that has ended (for temporary files of a "killed" writer). */
+    static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    @Test
+    void train_staleTemporaryCheckpointFilesOfKilledWriters_deletedWhenTheRunStartsAndWhenItResumes() throws Exception {
+        Path run = tmp.resolve("r");
+        Path dir = Files.createDirectories(run.resolve(Trainer.CHECKPOINT_DIR));
+        Path torn = Files.write(dir.resolve(".last.ckpt.tmp-" + deadPid() + "-1"), new byte[4096]);
+        Path unrelated = Files.writeString(dir.resolve("notes.txt"), "mine");
+        train(cfg(run).build());
+        assertFalse(Files.exists(torn), "the killed writer's temporary checkpoint is still there");
+        assertTrue(Files.exists(unrelated));
+        Path torn2 = Files.write(dir.resolve(".last.ckpt.tmp-" + deadPid() + "-2"), new byte[4096]);
+        train(cfg(run).epochs(2).resume(true).build());
+        assertFalse(Files.exists(torn2), "the killed writer's temporary checkpoint survived the resume");
+        assertEquals(List.of("last.ckpt", "notes.txt"), dev.glyph.modelformat.ModelFolder.list(dir));
+    }
+
+    @Test
+    void resume_checkpointWithoutProvenance_rewritesProvenanceSoTheRunOpensAndExports() throws Exception {
+        // what a kill between the first checkpoint's rename and the first provenance.json leaves
+        Path run = tmp.resolve("r");
+        TrainResult one = train(cfg(run).build());
+        Files.delete(run.resolve("provenance.json"));
+        CheckpointException refused = assertThrows(CheckpointException.class, () -> TrainedRun.open(run));
+        assertTrue(refused.getMessage().contains("--resume"), refused.getMessage());
+        // the same --epochs: nothing to train, but --resume finishes the interrupted writes
+        TrainResult again = train(cfg(run).resume(true).build());
+        assertEquals(one.weights(), again.weights());
+        TrainedRun opened = TrainedRun.open(run);
+        assertEquals(1, opened.epochs());
+        assertEquals(1, opened.provenance().path("epochs_completed").asInt());
+        assertEquals(one.weights(), opened.weights());
+        // now complete: a second --resume has nothing to do and says so
+        TrainingException nothing = assertThrows(TrainingException.class, () -> train(cfg(run).resume(true).build()));
+        assertTrue(nothing.getMessage().contains("nothing to resume"), nothing.getMessage());
+        // a larger --epochs: provenance is written before the next epoch trains, and after it
+        Files.delete(run.resolve("provenance.json"));
+        TrainResult two = train(cfg(run).epochs(2).resume(true).build());
+        assertEquals(2, TrainedRun.open(run).provenance().path("epochs_completed").asInt());
+        assertEquals(two.weights(), TrainedRun.open(run).weights());
+    }
 }

@@ -2,6 +2,7 @@ package dev.glyph.grpcserver.internal;
 
 import com.google.protobuf.Message;
 import io.grpc.ForwardingServerCall;
+import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -12,6 +13,8 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +37,18 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code INVALID_ARGUMENT} naming the method, the message number and protobuf's reason.
  * </ul>
  *
- * It also checks methods whose client sends exactly one message (unary): a half-close without a
+ * <p>It also enforces {@code --max-message-bytes} itself, on the serialized (and, for a compressed
+ * message, the inflated) size: the transport is configured with {@link #transportLimit} (twice the
+ * limit), so that a message over the limit reaches this marshaller and gets {@code RESOURCE_EXHAUSTED}
+ * on every call, also as a later message of a stream. grpc-java's own check cannot do that: a
+ * deframer failure ({@code NettyServerStream.TransportState.deframeFailed}) sends its status in
+ * trailers only while no response headers have gone out; once a stream has answered a message it
+ * resets the stream with {@code RST_STREAM(CANCEL)}, so the client sees {@code CANCELLED}. A message
+ * over twice the limit still meets that transport check (unary calls and a stream's first message get
+ * {@code RESOURCE_EXHAUSTED}, later stream messages {@code CANCELLED}); what the transport buffers per
+ * message stays bounded by twice the limit.
+ *
+ * <p>It also checks methods whose client sends exactly one message (unary): a half-close without a
  * request gets {@code INVALID_ARGUMENT} instead of grpc-java's {@code INTERNAL} ("Half-closed
  * without a request"). A second request message cannot be mapped: grpc-java's {@code ServerCallImpl}
  * resets the stream itself before any listener sees the message, so the client gets
@@ -64,6 +78,15 @@ public final class InboundGuard {
         this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
         this.log = new RateLimitedLog(LOG, logInterval);
+    }
+
+    /**
+     * The inbound message limit to configure on the transport for an application limit of
+     * {@code maxMessageBytes}: twice that, so that messages up to twice the limit are refused here,
+     * with {@code RESOURCE_EXHAUSTED} on any call (see the class comment).
+     */
+    public static int transportLimit(int maxMessageBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, 2L * maxMessageBytes);
     }
 
     /** Returns {@code def} with every method guarded (same names, schema and handlers). */
@@ -119,7 +142,18 @@ public final class InboundGuard {
         @Override
         public Object parse(InputStream stream) {
             try {
-                return real.parse(stream);
+                if (stream instanceof KnownLength) {
+                    int size = stream.available(); // the exact serialized size (an uncompressed message)
+                    if (size > maxMessageBytes) {
+                        return new Unparsed(Status.RESOURCE_EXHAUSTED.withDescription("request message of " + size
+                                + " bytes exceeds the server's limit; expected at most " + maxMessageBytes
+                                + " bytes (max message size)"));
+                    }
+                    return real.parse(stream);
+                }
+                return real.parse(new Limited(stream));
+            } catch (IOException e) {
+                return new Unparsed(Status.INVALID_ARGUMENT.withDescription("cannot read the " + type + ": " + reason(e)));
             } catch (RuntimeException e) {
                 Status tooLarge = resourceExhausted(e);
                 if (tooLarge != null) {
@@ -129,6 +163,48 @@ public final class InboundGuard {
                 return new Unparsed(Status.INVALID_ARGUMENT.withDescription("message is not a valid " + type + ": "
                         + reason(e) + "; expected a serialized " + type));
             }
+        }
+    }
+
+    /** Reads a message of unknown length (a compressed one, inflating) and stops one byte past the limit. */
+    private final class Limited extends FilterInputStream {
+        private long count;
+
+        Limited(InputStream in) {
+            super(in);
+        }
+
+        private void counted(long n) {
+            if (n > 0 && (count += n) > maxMessageBytes) {
+                throw Status.RESOURCE_EXHAUSTED.withDescription("request message inflates past " + maxMessageBytes
+                        + " bytes").asRuntimeException();
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            counted(b < 0 ? 0 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, (int) Math.min(len, maxMessageBytes + 1L - count));
+            counted(n);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long s = super.skip(Math.min(n, maxMessageBytes + 1L - count));
+            counted(s);
+            return s;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
         }
     }
 

@@ -66,6 +66,8 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
     public static final String BATCH_FAILURES = "glyph_batch_failures";
     /** Requests read from ClassifyStream calls and not yet answered. */
     public static final String STREAM_IN_FLIGHT = "glyph_stream_requests_in_flight";
+    /** Direct (off-heap) memory Netty's allocator holds now, or -1 when Netty does not track it. */
+    public static final String NETTY_DIRECT = "glyph_netty_direct_memory_bytes";
     /** 1 while the model is loaded, warmed up and the server is serving, else 0. */
     public static final String READY = "glyph_model_ready";
 
@@ -124,6 +126,10 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
         register(GaugeWithCallback.builder().name(STREAM_IN_FLIGHT)
                 .help("Requests read from ClassifyStream calls and not yet answered")
                 .callback(cb -> cb.call(streamInFlight.get())).build());
+        register(GaugeWithCallback.builder().name(NETTY_DIRECT)
+                .help("Direct (off-heap) memory held by the gRPC transport's Netty allocator, -1 if untracked")
+                .callback(cb -> cb.call(io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent.usedDirectMemory()))
+                .build());
         register(GaugeWithCallback.builder().name(READY).help("1 while the server is serving, else 0")
                 .callback(cb -> cb.call(ready ? 1 : 0)).build());
     }

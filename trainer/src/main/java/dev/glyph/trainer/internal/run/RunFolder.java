@@ -9,26 +9,39 @@ import dev.glyph.trainer.EpochMetrics;
 import dev.glyph.datasets.ImageSet;
 import dev.glyph.trainer.Plots;
 import dev.glyph.trainer.TrainConfig;
+import dev.glyph.trainer.internal.checkpoint.CheckpointData;
 import dev.glyph.trainer.internal.checkpoint.CheckpointStore;
 import dev.glyph.trainer.internal.checkpoint.TrainingState;
 import dev.glyph.trainer.internal.engine.Torch;
 import dev.glyph.trainer.internal.loop.EpochLoop;
 import dev.glyph.trainer.internal.model.NativeNet;
 import dev.glyph.trainer.internal.optim.Optimizer;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The run folder as the sink of a training: samples.png and summary.txt when a run starts, and after
  * every epoch the checkpoint (first, so a crash never leaves metrics ahead of it), provenance.json,
  * metrics.json/.csv and the loss and accuracy plots. Every file is written atomically.
  *
+ * <p>A kill can land between two of those writes. {@link #start} repairs what it leaves: it deletes the
+ * temporary checkpoint files of killed writers, and a resumed run first rewrites provenance.json and
+ * the metrics from the checkpoint it continues, so a checkpoint is never left without the provenance
+ * that {@code TrainedRun.open} (and so {@code glyph export}) needs once {@code --resume} has run.
+ *
  * <p>Thread-safety: not thread-safe; one training drives it.
  */
 public final class RunFolder implements EpochLoop.Sink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunFolder.class);
 
     private final TrainConfig cfg;
     private final Path dir;
@@ -61,6 +74,36 @@ public final class RunFolder implements EpochLoop.Sink {
         this.gitCommit = Provenance.gitCommit();
     }
 
+    /**
+     * Prepares the folder when a run starts or resumes: deletes the temporary checkpoint files that
+     * killed writers left behind, and on a resume ({@code resumeFrom} not null) writes provenance.json,
+     * metrics.json/.csv and the plots for the checkpoint's epochs (a kill between the checkpoint's rename
+     * and those writes leaves them missing or one epoch behind).
+     */
+    public void start(CheckpointData resumeFrom) throws IOException {
+        for (Path stale : AtomicFiles.deleteStaleTemporaryFiles(checkpoint)) {
+            LOG.info("deleted {}, the temporary checkpoint file of an interrupted write", stale);
+        }
+        if (resumeFrom != null) {
+            writeEpochFiles(resumeFrom.metrics());
+        }
+    }
+
+    /**
+     * Whether provenance.json of {@code runDir} exists and describes {@code epochs} completed epochs,
+     * that is, whether the epoch-end writes after that epoch's checkpoint all happened.
+     */
+    public static boolean provenanceCurrent(Path runDir, int epochs) throws IOException {
+        try {
+            JsonNode p = RunFiles.JSON.readTree(Files.readString(runDir.resolve("provenance.json")));
+            return p != null && p.path("epochs_completed").asInt(-1) == epochs;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return false;
+        }
+    }
+
     /** Writes samples.png, the first 32 training images. */
     public void writeSamples(ImageSet train) throws IOException {
         Plots.writeSamplesGrid(train, 32, dir.resolve("samples.png"));
@@ -85,6 +128,10 @@ public final class RunFolder implements EpochLoop.Sink {
     @Override
     public void epochDone(EpochMetrics m, List<EpochMetrics> all, float lastLr) throws IOException {
         CheckpointStore.write(checkpoint, TrainingState.capture(cfg, net, opt, lastLr, all, norm));
+        writeEpochFiles(all);
+    }
+
+    private void writeEpochFiles(List<EpochMetrics> all) throws IOException {
         Map<String, Object> prov = Provenance.of(cfg, data, trainImages, device, threads, started,
                 Instant.now().toString(), gitCommit, all, norm);
         RunFiles.writeProvenance(dir, prov);
