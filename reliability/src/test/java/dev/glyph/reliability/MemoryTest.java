@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,14 +72,22 @@ class MemoryTest {
                 HeapProbe heap = HeapProbe.attach(server.pid())) {
             ManagedChannel ch = RawRpc.channel(server.target());
             AtomicBoolean stop = new AtomicBoolean();
-            ReentrantLock hostile = new ReentrantLock();
+            // every client call holds the read lock; a sample takes the write lock, so the live heap is read with no
+            // call in flight (a stream's 20 decoded images or a bomb's buffers are not the live set)
+            ReentrantReadWriteLock quiet = new ReentrantReadWriteLock(true);
+            Lock call = quiet.readLock();
             CallOptions opts = CallOptions.DEFAULT;
             List<Thread> threads = new ArrayList<>();
             threads.add(new Thread(() -> {
                 for (int i = 0; !stop.get(); i++) {
-                    RawRpc.Outcome o = RawRpc.unary(ch, RawRpc.CLASSIFY, i % 2 == 0 ? goldenRequest(i) : batch16,
-                            opts.withDeadlineAfter(60, TimeUnit.SECONDS));
-                    tally.add(i % 2 == 0 ? "single gray8" : "16 x gray8", o);
+                    call.lock();
+                    try {
+                        RawRpc.Outcome o = RawRpc.unary(ch, RawRpc.CLASSIFY, i % 2 == 0 ? goldenRequest(i) : batch16,
+                                opts.withDeadlineAfter(60, TimeUnit.SECONDS));
+                        tally.add(i % 2 == 0 ? "single gray8" : "16 x gray8", o);
+                    } finally {
+                        call.unlock();
+                    }
                     pause(20);
                 }
             }));
@@ -88,15 +97,20 @@ class MemoryTest {
                     for (int k = 0; k < 20; k++) {
                         reqs.add(k % 2 == 0 ? png : jpeg);
                     }
-                    tally.add("ClassifyStream of 20 PNG/JPEG", RawRpc.messages(ch, RawRpc.CLASSIFY_STREAM, reqs, opts,
-                            60_000));
+                    call.lock();
+                    try {
+                        tally.add("ClassifyStream of 20 PNG/JPEG", RawRpc.messages(ch, RawRpc.CLASSIFY_STREAM, reqs, opts,
+                                60_000));
+                    } finally {
+                        call.unlock();
+                    }
                     pause(200);
                 }
             }));
             threads.add(new Thread(() -> {
                 for (int i = 0; !stop.get(); i++) {
                     CallOptions o = opts.withDeadlineAfter(60, TimeUnit.SECONDS);
-                    hostile.lock();
+                    call.lock();
                     try {
                         switch (i % 10) {
                             case 0 -> tally.add("pixel bomb 6000x6000", RawRpc.unary(ch, RawRpc.CLASSIFY, grayBomb, o));
@@ -109,7 +123,7 @@ class MemoryTest {
                             default -> tally.add("mutation", RawRpc.unary(ch, RawRpc.CLASSIFY, mutations.mutation(i), o));
                         }
                     } finally {
-                        hostile.unlock();
+                        call.unlock();
                     }
                     pause(1000);
                 }
@@ -147,11 +161,11 @@ class MemoryTest {
                     double t = (System.nanoTime() - w0) / 60e9;
                     long r = server.residentBytes();
                     long h;
-                    hostile.lock(); // the live set between hostile calls, not a bomb's decode buffers
+                    quiet.writeLock().lock();
                     try {
                         h = heap.liveHeapBytes();
                     } finally {
-                        hostile.unlock();
+                        quiet.writeLock().unlock();
                     }
                     long nh = heap.nonHeapBytes();
                     peakRss = Math.max(peakRss, r);
