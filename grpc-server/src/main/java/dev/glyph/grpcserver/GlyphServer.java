@@ -5,7 +5,9 @@ import dev.glyph.grpcserver.internal.DecodePool;
 import dev.glyph.grpcserver.internal.ImageDecoder;
 import dev.glyph.grpcserver.internal.InboundGuard;
 import dev.glyph.grpcserver.internal.MetricsInterceptor;
+import dev.glyph.grpcserver.internal.ModelRepository;
 import dev.glyph.grpcserver.internal.ModelRuntime;
+import dev.glyph.grpcserver.internal.ServedVersion;
 import dev.glyph.grpcserver.internal.ServerMetrics;
 import dev.glyph.grpcserver.internal.StatusGuardInterceptor;
 import dev.glyph.inferencesdk.BatcherListener;
@@ -89,7 +91,7 @@ public final class GlyphServer implements AutoCloseable {
     private ExecutorService executor;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
-    private volatile ModelRuntime runtime;
+    private volatile ModelRepository repository;
     private int metricsPort = -1;
     private Boolean shutdownResult;
 
@@ -228,27 +230,94 @@ public final class GlyphServer implements AutoCloseable {
         }
         BatcherListener listener = config.listener() == BatcherListener.NONE ? metrics : new TwoListeners(metrics,
                 config.listener());
-        ModelRuntime rt = ModelRuntime.open(config.modelDir(), config.device(), config.effectiveIntraOpThreads(),
-                new ModelRuntime.Settings(config.maxBatchSize(), config.maxDelay(), config.maxQueue(),
-                        config.maxMessageBytes(), config.streamInFlight(), config.effectiveBatchers(), threadPrefix + "-batcher"),
-                listener);
+        ModelRepository.Loader loader = (dir, name, version) -> ModelRuntime.open(dir, name, version, config.device(),
+                config.effectiveIntraOpThreads(), new ModelRuntime.Settings(config.maxBatchSize(), config.maxDelay(),
+                        config.maxQueue(), config.maxMessageBytes(), config.streamInFlight(), config.effectiveBatchers(),
+                        threadPrefix + "-" + name + "-v" + version + "-batcher"), listener);
+        ModelRepository repo = new ModelRepository(config.modelRepository(), config.modelDir(), config.defaultModel(), loader,
+                !config.allowUnverified(), metrics, Duration.ofSeconds(30), config.pollInterval(), threadPrefix);
+        try {
+            repo.loadAll();
+        } catch (ModelLoadException | RuntimeException e) {
+            repo.close(Duration.ofSeconds(5));
+            throw e;
+        }
         synchronized (lifecycle) {
             if (state != ServerState.STARTING) {
-                rt.close(Duration.ofSeconds(5));
+                repo.close(Duration.ofSeconds(5));
                 throw new IllegalStateException("server is " + state + " after loading the model; model closed again");
             }
-            runtime = rt;
-            metrics.queueDepthSource(rt::queueDepth);
-            service.serve(rt);
+            repository = repo;
+            metrics.queueDepthSource(repo::queueDepth);
+            metrics.versionsSource(repo::index);
+            service.serve(repo);
             health.setStatus("", ServingStatus.SERVING);
             health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
             metrics.ready(true);
             state = ServerState.SERVING;
-            LOG.info("serving model {}/{} on {} (max batch {}, max delay {} us, max queue {}, {} batcher(s), {} model"
-                    + " thread(s) each)", rt.info().getName(), rt.info().getVersion(), addressText(),
+            List<String> ready = new ArrayList<>();
+            for (ServedVersion v : repo.published()) {
+                ready.add(v.model() + "/" + v.version());
+            }
+            LOG.info("serving {} on {} (default model {}; max batch {}, max delay {} us, max queue {}, {} batcher(s) per"
+                    + " version, {} model thread(s) each)", ready, addressText(), repo.defaultModel(),
                     config.maxBatchSize(), config.maxDelay().toNanos() / 1000, config.maxQueue(),
                     config.effectiveBatchers(), config.effectiveIntraOpThreads());
         }
+    }
+
+    /**
+     * Returns the repository index: every model version seen, with its state and, when not ready, why.
+     *
+     * @throws IllegalStateException before the models are loaded
+     */
+    public List<ModelStatus> modelIndex() {
+        return repo().index();
+    }
+
+    /**
+     * Loads or reloads model {@code name} from the repository (new, changed and removed versions, as its policy
+     * selects them) and returns its index entries. A version that fails its gate is not served; the one already
+     * serving keeps serving. Swaps are atomic: requests already on a replaced version finish there.
+     *
+     * @throws IllegalArgumentException when the repository has no model {@code name}
+     */
+    public List<ModelStatus> reloadModel(String name) throws InterruptedException {
+        return await(repo().load(name));
+    }
+
+    /** Unloads every version of model {@code name}; requests holding one finish first. Returns its index entries. */
+    public List<ModelStatus> unloadModel(String name) throws InterruptedException {
+        return await(repo().unload(name));
+    }
+
+    /** Rescans the whole repository now (what {@link ServerConfig#pollInterval()} does periodically). */
+    public List<ModelStatus> rescanRepository() throws InterruptedException {
+        return await(repo().rescan());
+    }
+
+    private static List<ModelStatus> await(java.util.concurrent.CompletableFuture<List<ModelStatus>> f)
+            throws InterruptedException {
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof dev.glyph.grpcserver.internal.ModelNotFoundException) {
+                throw new IllegalArgumentException(c.getMessage(), c);
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(c.getMessage(), c);
+        }
+    }
+
+    private ModelRepository repo() {
+        ModelRepository r = repository;
+        if (r == null) {
+            throw new IllegalStateException("server is " + state + "; no model loaded");
+        }
+        return r;
     }
 
     private String addressText() {
@@ -288,11 +357,14 @@ public final class GlyphServer implements AutoCloseable {
      * @throws IllegalStateException before the model is loaded
      */
     public BatcherStats batcherStats() {
-        ModelRuntime rt = runtime;
-        if (rt == null) {
-            throw new IllegalStateException("server is " + state + "; no model loaded");
+        BatcherStats sum = null;
+        for (ServedVersion v : repo().published()) {
+            sum = sum == null ? v.runtime().stats() : ModelRuntime.sum(sum, v.runtime().stats());
         }
-        return rt.stats();
+        if (sum == null) {
+            throw new IllegalStateException("server is " + state + "; no model version is ready");
+        }
+        return sum;
     }
 
     /** Returns the current metrics in the Prometheus text format (what {@code /metrics} serves). */
@@ -337,9 +409,9 @@ public final class GlyphServer implements AutoCloseable {
                     server.shutdownNow();
                 }
             }
-            ModelRuntime rt = runtime;
-            if (rt != null) {
-                clean &= rt.close(Duration.ofNanos(Math.max(remaining(deadline), TimeUnit.SECONDS.toNanos(1))));
+            ModelRepository repo = repository;
+            if (repo != null) {
+                clean &= repo.close(Duration.ofNanos(Math.max(remaining(deadline), TimeUnit.SECONDS.toNanos(1))));
             }
             metrics.close();
             releaseThreads();

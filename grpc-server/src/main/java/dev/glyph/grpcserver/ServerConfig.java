@@ -21,7 +21,8 @@ import java.util.List;
  *
  * <p>Thread-safety: immutable (the builder is not thread-safe).
  *
- * @param modelDir the model folder (see docs/model-folder.md)
+ * @param modelDir the one model folder to serve (see docs/model-folder.md), a repository of one; null when
+ *     {@code modelRepository} is set
  * @param host address to bind, or {@code null} for all interfaces
  * @param port gRPC port; 0 picks a free one (see {@link GlyphServer#port()})
  * @param metricsPort Prometheus {@code /metrics} HTTP port; 0 picks a free one, -1 disables the endpoint
@@ -57,12 +58,22 @@ import java.util.List;
  * @param listener an extra batcher listener, called after the server's own metrics listener
  * @param interceptors extra server interceptors (outermost first), inside the server's own
  *     metrics and status-guard interceptors
+ * @param modelRepository a Triton-style model repository {@code <root>/<name>/<version>/} to serve instead of
+ *     one folder (see docs/model-repository.md); null when {@code modelDir} is set
+ * @param defaultModel the model that answers requests naming none; null = the only model, else the first by name
+ * @param pollInterval how often to rescan the repository for new, changed and removed versions; null = never
+ *     (only the explicit repository load/unload calls)
+ * @param allowUnverified serve versions that have no parity.json (a failing parity.json is still refused)
+ * @param httpPort the Open Inference Protocol HTTP/REST port (and /metrics); 0 picks a free one, -1 disables it
+ * @param management whether the repository load/unload calls are allowed (from loopback clients only);
+ *     the index is always readable
  */
 public record ServerConfig(Path modelDir, String host, int port, int metricsPort, int maxBatchSize, Duration maxDelay,
         int maxQueue, int batchers, int threads, int eventLoopThreads, int intraOpThreads, Device device,
         int maxMessageBytes, int streamInFlight, Duration drainTimeout, int decodeThreads, long maxDecodedBytes,
         long maxImagePixels, long maxDecodedPixels, String inProcessName, BatcherListener listener,
-        List<ServerInterceptor> interceptors) {
+        List<ServerInterceptor> interceptors, Path modelRepository, String defaultModel, Duration pollInterval,
+        boolean allowUnverified, int httpPort, boolean management) {
 
     /** The default gRPC port. */
     public static final int DEFAULT_PORT = 50051;
@@ -75,7 +86,15 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
 
     /** Validates the fields. */
     public ServerConfig {
-        check(modelDir != null, "model folder is null; expected e.g. models/mnist/1");
+        check(modelDir != null || modelRepository != null,
+                "neither a model folder nor a model repository is set; expected e.g. models/mnist/1 or models/");
+        check(modelDir == null || modelRepository == null, "both a model folder (" + modelDir + ") and a model repository ("
+                + modelRepository + ") are set; expected one of them");
+        check(pollInterval == null || pollInterval.toMillis() >= 100,
+                "poll interval is " + pollInterval + "; expected at least 100 ms, or none");
+        check(httpPort >= -1 && httpPort <= 65535,
+                "HTTP port is " + httpPort + "; expected 0..65535 (0 = any free port) or -1 (disabled)");
+        check(defaultModel == null || !defaultModel.isBlank(), "default model is blank; expected a name or none");
         check(inProcessName != null || (port >= 0 && port <= 65535),
                 "port is " + port + "; expected 0..65535 (0 = any free port)");
         check(metricsPort >= -1 && metricsPort <= 65535,
@@ -130,6 +149,11 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
     /** Returns a builder holding the {@link #defaults(Path) defaults} for {@code modelDir}. */
     public static Builder builder(Path modelDir) {
         return new Builder(modelDir);
+    }
+
+    /** Returns a builder holding the defaults for serving the model repository {@code root}. */
+    public static Builder forRepository(Path root) {
+        return new Builder((Path) null).modelRepository(root);
     }
 
     /** Returns a builder holding this configuration. */
@@ -198,6 +222,12 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
         private String inProcessName;
         private BatcherListener listener = BatcherListener.NONE;
         private List<ServerInterceptor> interceptors = List.of();
+        private Path modelRepository;
+        private String defaultModel;
+        private Duration pollInterval;
+        private boolean allowUnverified;
+        private int httpPort = -1;
+        private boolean management;
 
         private Builder(Path modelDir) {
             this.modelDir = modelDir;
@@ -226,11 +256,55 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
             inProcessName = c.inProcessName;
             listener = c.listener;
             interceptors = c.interceptors;
+            modelRepository = c.modelRepository;
+            defaultModel = c.defaultModel;
+            pollInterval = c.pollInterval;
+            allowUnverified = c.allowUnverified;
+            httpPort = c.httpPort;
+            management = c.management;
         }
 
-        /** Serves the model folder {@code dir}. */
+        /** Serves the model repository {@code root} ({@code <root>/<name>/<version>/}) instead of one folder. */
+        public Builder modelRepository(Path root) {
+            modelRepository = root;
+            modelDir = null;
+            return this;
+        }
+
+        /** Answers requests that name no model with {@code name} (null = the only model, else the first by name). */
+        public Builder defaultModel(String name) {
+            defaultModel = name;
+            return this;
+        }
+
+        /** Rescans the repository every {@code d} (null = only on explicit load/unload calls). */
+        public Builder pollInterval(Duration d) {
+            pollInterval = d;
+            return this;
+        }
+
+        /** Serves versions without a parity.json (default false: every version must be proven by glyph verify). */
+        public Builder allowUnverified(boolean b) {
+            allowUnverified = b;
+            return this;
+        }
+
+        /** Serves the Open Inference Protocol over HTTP/REST on {@code p} (0 = any free port, -1 = off, the default). */
+        public Builder httpPort(int p) {
+            httpPort = p;
+            return this;
+        }
+
+        /** Allows the repository load/unload calls from loopback clients (default false). */
+        public Builder management(boolean b) {
+            management = b;
+            return this;
+        }
+
+        /** Serves the model folder {@code dir} (a repository of one). */
         public Builder modelDir(Path dir) {
             modelDir = dir;
+            modelRepository = null;
             return this;
         }
 
@@ -369,7 +443,7 @@ public record ServerConfig(Path modelDir, String host, int port, int metricsPort
             return new ServerConfig(modelDir, host, port, metricsPort, maxBatchSize, maxDelay, maxQueue, batchers,
                     threads, eventLoopThreads, intraOpThreads, device, maxMessageBytes, streamInFlight, drainTimeout,
                     decodeThreads, maxDecodedBytes, maxImagePixels, maxDecodedPixels, inProcessName, listener,
-                    interceptors);
+                    interceptors, modelRepository, defaultModel, pollInterval, allowUnverified, httpPort, management);
         }
     }
 }

@@ -20,8 +20,10 @@ import java.util.List;
  * @param label index of the most probable class (ties go to the lower index)
  * @param confidence probability of {@code label}, in [0, 1]
  * @param probabilities the class probabilities, indexed by class, summing to 1 (within rounding)
+ * @param logProbabilities the model's own {@code log_probs} row (natural log), indexed by class; exact for
+ *     classes whose probability underflows to 0 in float
  */
-public record Prediction(int label, float confidence, float[] probabilities) {
+public record Prediction(int label, float confidence, float[] probabilities, float[] logProbabilities) {
 
     /**
      * One class and its probability.
@@ -32,7 +34,7 @@ public record Prediction(int label, float confidence, float[] probabilities) {
     public record Scored(int label, float probability) {
     }
 
-    /** Validates and copies the probabilities. */
+    /** Validates and copies the arrays. */
     public Prediction {
         if (probabilities == null || probabilities.length == 0) {
             throw new IllegalArgumentException("probabilities are empty");
@@ -40,13 +42,40 @@ public record Prediction(int label, float confidence, float[] probabilities) {
         if (label < 0 || label >= probabilities.length) {
             throw new IllegalArgumentException("label " + label + " is outside 0.." + (probabilities.length - 1));
         }
+        if (logProbabilities == null || logProbabilities.length != probabilities.length) {
+            throw new IllegalArgumentException("logProbabilities hold " + (logProbabilities == null ? "nothing"
+                    : logProbabilities.length + " values") + "; expected " + probabilities.length);
+        }
         probabilities = probabilities.clone();
+        logProbabilities = logProbabilities.clone();
+    }
+
+    /** A prediction from probabilities only; the log-probabilities are their natural logs. */
+    public Prediction(int label, float confidence, float[] probabilities) {
+        this(label, confidence, probabilities, logs(probabilities));
+    }
+
+    private static float[] logs(float[] p) {
+        if (p == null) {
+            return null;
+        }
+        float[] l = new float[p.length];
+        for (int i = 0; i < p.length; i++) {
+            l[i] = (float) Math.log(p[i]);
+        }
+        return l;
     }
 
     /** Returns a copy of the probabilities. */
     @Override
     public float[] probabilities() {
         return probabilities.clone();
+    }
+
+    /** Returns a copy of the log-probabilities. */
+    @Override
+    public float[] logProbabilities() {
+        return logProbabilities.clone();
     }
 
     /** Returns the probability of class {@code label}. */

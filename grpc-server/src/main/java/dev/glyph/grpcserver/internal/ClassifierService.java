@@ -39,12 +39,12 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
     private final DecodePool decodePool;
     private final int streamInFlight;
     private final Set<StreamCall> streams = ConcurrentHashMap.newKeySet();
-    private volatile ModelRuntime runtime;
+    private volatile ModelRepository repository;
     private volatile boolean draining;
     private volatile Executor responseExecutor;
 
     /**
-     * Creates a service that answers UNAVAILABLE until {@link #serve(ModelRuntime)}.
+     * Creates a service that answers UNAVAILABLE until {@link #serve(ModelRepository)}.
      *
      * @param decoder decodes the images of a request
      * @param decodePool where requests with encoded images are decoded
@@ -57,9 +57,9 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
         this.streamInFlight = streamInFlight;
     }
 
-    /** Starts answering with {@code rt}. */
-    public void serve(ModelRuntime rt) {
-        this.runtime = rt;
+    /** Starts answering with the models of {@code repo}. */
+    public void serve(ModelRepository repo) {
+        this.repository = repo;
     }
 
     /**
@@ -73,16 +73,19 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
         }
     }
 
-    /** Returns the runtime when serving, or throws {@link UnavailableException}. */
-    ModelRuntime ready() {
+    /**
+     * Returns a lease on the model version a request names (empty = default model, newest version), or
+     * throws {@link UnavailableException} / {@link ModelNotFoundException}. The caller closes it.
+     */
+    ModelLease lease(String model, String version) {
         if (draining) {
             throw new UnavailableException("server is shutting down; retry on another server");
         }
-        ModelRuntime rt = runtime;
-        if (rt == null) {
+        ModelRepository repo = repository;
+        if (repo == null) {
             throw new UnavailableException("model is not loaded yet (loading and warming up); retry shortly");
         }
-        return rt;
+        return repo.acquire(model, version);
     }
 
     boolean draining() {
@@ -170,20 +173,30 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
      *     synchronously (or through the future)
      */
     CompletableFuture<ClassifyResponse> submit(ClassifyRequest request, Work work) {
-        ModelRuntime rt = ready();
-        int max = rt.maxImagesPerRequest();
-        if (!ImageDecoder.hasEncoded(request)) {
-            return queue(rt, decoder.decode(request, max), request.getReturnProbabilities(), work);
-        }
-        if (request.getImagesCount() > max) {
-            decoder.decode(request, max); // refuses the count before any decoding
-        }
-        return decodePool.submit(() -> {
-            if (work.ended()) {
-                throw new CancellationException("call ended before its images were decoded");
+        ModelLease lease = lease(request.getModel(), request.getVersion());
+        CompletableFuture<ClassifyResponse> f;
+        try {
+            ModelRuntime rt = lease.runtime();
+            int max = rt.maxImagesPerRequest();
+            if (!ImageDecoder.hasEncoded(request)) {
+                f = queue(rt, decoder.decode(request, max), request.getReturnProbabilities(), work);
+            } else {
+                if (request.getImagesCount() > max) {
+                    decoder.decode(request, max); // refuses the count before any decoding
+                }
+                f = decodePool.submit(() -> {
+                    if (work.ended()) {
+                        throw new CancellationException("call ended before its images were decoded");
+                    }
+                    return decoder.decode(request, max);
+                }).thenCompose(images -> queue(rt, images, request.getReturnProbabilities(), work));
             }
-            return decoder.decode(request, max);
-        }).thenCompose(images -> queue(rt, images, request.getReturnProbabilities(), work));
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+        // the version stays open until this request's answer is built, even if a reload retires it meanwhile
+        return f.whenComplete((r, e) -> lease.close());
     }
 
     private CompletableFuture<ClassifyResponse> queue(ModelRuntime rt, List<DigitImage> images, boolean probs,
@@ -247,8 +260,8 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
 
     @Override
     public void getModelInfo(GetModelInfoRequest request, StreamObserver<ModelInfo> observer) {
-        try {
-            ModelInfo info = ready().info();
+        try (ModelLease l = lease(request.getModel(), request.getVersion())) {
+            ModelInfo info = l.runtime().info();
             observer.onNext(info);
             observer.onCompleted();
         } catch (RuntimeException e) {

@@ -71,6 +71,15 @@ public final class ModelRuntime {
      */
     public static ModelRuntime open(Path modelDir, Device device, int intraOpThreads, Settings settings,
             BatcherListener listener) throws ModelLoadException {
+        return open(modelDir, null, null, device, intraOpThreads, settings, listener);
+    }
+
+    /**
+     * Same as {@link #open(Path, Device, int, Settings, BatcherListener)}, reporting the model as
+     * {@code name}/{@code version} (its place in the model repository) instead of the manifest's.
+     */
+    public static ModelRuntime open(Path modelDir, String name, String version, Device device, int intraOpThreads,
+            Settings settings, BatcherListener listener) throws ModelLoadException {
         Options options = Options.defaults().device(device).intraOpThreads(intraOpThreads)
                 .interOpThreads(1).maxBatchSize(Math.max(Options.DEFAULT_MAX_BATCH_SIZE, settings.maxBatchSize()));
         DigitClassifier c = DigitClassifier.open(modelDir, options);
@@ -90,18 +99,18 @@ public final class ModelRuntime {
                         .listener(listener)
                         .threadName(settings.batchers() == 1 ? settings.threadName() : settings.threadName() + "-" + i)));
             }
-            return new ModelRuntime(c, bs, toProto(c, settings), settings);
+            return new ModelRuntime(c, bs, toProto(c, settings, name, version), settings);
         } catch (RuntimeException e) {
             c.close();
             throw new ModelLoadException("model " + modelDir + " loaded but failed its warm-up batch: " + e.getMessage(), e);
         }
     }
 
-    private static ModelInfo toProto(DigitClassifier c, Settings s) {
+    private static ModelInfo toProto(DigitClassifier c, Settings s, String name, String version) {
         dev.glyph.inferencesdk.ModelInfo m = c.modelInfo();
         ModelInfo.Builder b = ModelInfo.newBuilder()
-                .setName(m.name())
-                .setVersion(m.version())
+                .setName(name != null ? name : m.name())
+                .setVersion(version != null ? version : m.version())
                 .setProvenanceJson(m.provenanceJson() == null ? "null" : m.provenanceJson())
                 .setInput(schema(m.input()))
                 .addAllLabels(m.labels())
@@ -173,12 +182,18 @@ public final class ModelRuntime {
         BatcherStats sum = null;
         for (BatchingClassifier b : batchers) {
             BatcherStats s = b.stats();
-            sum = sum == null ? s : new BatcherStats(sum.submitted() + s.submitted(), sum.images() + s.images(),
-                    sum.batches() + s.batches(), sum.rejected() + s.rejected(), sum.expired() + s.expired(),
-                    sum.cancelled() + s.cancelled(), sum.failed() + s.failed(), sum.queueDepth() + s.queueDepth(), merge(sum.batchSize(), s.batchSize()),
-                    merge(sum.queueWaitNanos(), s.queueWaitNanos()), merge(sum.computeNanos(), s.computeNanos()));
+            sum = sum == null ? s : sum(sum, s);
         }
         return sum;
+    }
+
+    /** Returns two sets of statistics combined (counters summed, histograms merged). */
+    public static BatcherStats sum(BatcherStats sum, BatcherStats s) {
+        return new BatcherStats(sum.submitted() + s.submitted(), sum.images() + s.images(),
+                sum.batches() + s.batches(), sum.rejected() + s.rejected(), sum.expired() + s.expired(),
+                sum.cancelled() + s.cancelled(), sum.failed() + s.failed(), sum.queueDepth() + s.queueDepth(),
+                merge(sum.batchSize(), s.batchSize()), merge(sum.queueWaitNanos(), s.queueWaitNanos()),
+                merge(sum.computeNanos(), s.computeNanos()));
     }
 
     private static BatcherStats.Histogram merge(BatcherStats.Histogram a, BatcherStats.Histogram b) {

@@ -70,6 +70,10 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
     public static final String NETTY_DIRECT = "glyph_netty_direct_memory_bytes";
     /** 1 while the model is loaded, warmed up and the server is serving, else 0. */
     public static final String READY = "glyph_model_ready";
+    /** Per model version: 1 while it is published and passed its gate, else 0 (refused, unloading, excluded). */
+    public static final String VERSION_READY = "glyph_model_version_ready";
+    /** Model versions refused at load, by model, version and the gate check that failed. */
+    public static final String LOAD_FAILURES = "glyph_model_load_failures";
 
     private static final double[] LATENCY_BOUNDS = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
         5, 10};
@@ -88,6 +92,8 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
     private final CounterDataPoint batchFailures;
     private final CounterDataPoint cancelled;
     private final Counter malformed;
+    private final Counter loadFailures;
+    private volatile java.util.function.Supplier<java.util.List<dev.glyph.grpcserver.ModelStatus>> versions = java.util.List::of;
     private volatile java.util.function.LongSupplier decodingBytes = () -> 0;
     private final AtomicInteger streamInFlight = new AtomicInteger();
     private final ConcurrentHashMap<String, MethodSeries> series = new ConcurrentHashMap<>();
@@ -130,6 +136,18 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
                 .help("Direct (off-heap) memory held by the gRPC transport's Netty allocator, -1 if untracked")
                 .callback(cb -> cb.call(io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent.usedDirectMemory()))
                 .build());
+        loadFailures = register(Counter.builder().name(LOAD_FAILURES)
+                .help("Model versions refused at load, by the gate check that failed").labelNames("model", "version", "check")
+                .build());
+        register(GaugeWithCallback.builder().name(VERSION_READY)
+                .help("1 while a model version is published (passed its load gate), else 0").labelNames("model", "version")
+                .callback(cb -> {
+                    for (dev.glyph.grpcserver.ModelStatus st : versions.get()) {
+                        if (!st.version().isEmpty()) {
+                            cb.call(st.state() == dev.glyph.grpcserver.ModelStatus.State.READY ? 1 : 0, st.name(), st.version());
+                        }
+                    }
+                }).build());
         register(GaugeWithCallback.builder().name(READY).help("1 while the server is serving, else 0")
                 .callback(cb -> cb.call(ready ? 1 : 0)).build());
     }
@@ -243,6 +261,16 @@ public final class ServerMetrics implements BatcherListener, AutoCloseable {
     /** Sets where the decoding-bytes gauge reads from. */
     public void decodingBytesSource(java.util.function.LongSupplier s) {
         decodingBytes = s;
+    }
+
+    /** Counts one model version refused at load by {@code check}. */
+    public void recordLoadFailure(String model, String version, String check) {
+        loadFailures.labelValues(model, version, check).inc();
+    }
+
+    /** Sets where the per-version ready gauge reads the repository index from. */
+    public void versionsSource(java.util.function.Supplier<java.util.List<dev.glyph.grpcserver.ModelStatus>> s) {
+        versions = s;
     }
 
     /** Sets the ready gauge. */

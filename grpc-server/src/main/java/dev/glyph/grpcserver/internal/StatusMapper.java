@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * <table>
  * <caption>mapping</caption>
  * <tr><td>{@link BadRequestException}</td><td>INVALID_ARGUMENT, its message (field and image index)</td></tr>
+ * <tr><td>{@link ModelNotFoundException}</td><td>NOT_FOUND, its message (what is served)</td></tr>
  * <tr><td>{@link QueueFullException}, {@link OverloadedException}</td><td>RESOURCE_EXHAUSTED</td></tr>
  * <tr><td>{@link DeadlineExceededException}</td><td>DEADLINE_EXCEEDED (the images were not run)</td></tr>
  * <tr><td>{@link UnavailableException}, {@link BatcherClosedException}</td><td>UNAVAILABLE</td></tr>
@@ -44,6 +45,9 @@ public final class StatusMapper {
         Throwable e = unwrap(t);
         if (e instanceof BadRequestException) {
             return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+        }
+        if (e instanceof ModelNotFoundException) {
+            return Status.NOT_FOUND.withDescription(e.getMessage());
         }
         if (e instanceof QueueFullException) {
             return Status.RESOURCE_EXHAUSTED.withDescription("server queue is full: " + e.getMessage()

@@ -55,7 +55,7 @@ public final class Postprocessor {
         float[] p = new float[classes];
         softmax(logProbs, offset, classes, p);
         int label = argmax(p);
-        return new Prediction(label, p[label], p);
+        return new Prediction(label, p[label], p, java.util.Arrays.copyOfRange(logProbs, offset, offset + classes));
     }
 
     /**
