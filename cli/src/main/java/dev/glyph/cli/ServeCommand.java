@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,7 +17,9 @@ import picocli.CommandLine.Option;
  * reflection) with server-side dynamic batching and Prometheus metrics, until SIGTERM or SIGINT.
  *
  * <pre>
- * glyph serve --model models/mnist/1 [--port 50051] [--metrics-port 9464] [--max-batch 64]
+ * glyph serve (--model models/mnist/1 | --model-repository models/) [--default-model NAME]
+ *             [--poll-interval SECONDS] [--allow-unverified] [--allow-management] [--http-port 8000]
+ *             [--port 50051] [--metrics-port 9464] [--max-batch 64]
  *             [--max-delay-us 2000] [--max-queue 1024] [--threads N] [--max-message-bytes 4194304]
  *             [--decode-threads 0] [--max-decoded-bytes 134217728] [--max-image-pixels 40000000]
  *             [--max-decoded-pixels 1048576]
@@ -32,11 +35,48 @@ import picocli.CommandLine.Option;
  * from any thread.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a model folder over gRPC with server-side dynamic batching and /metrics.")
+        description = "Serve a model folder or a model repository over gRPC (glyph.v1 and the Open Inference Protocol)"
+                + " and HTTP/REST, with server-side dynamic batching, a load gate and /metrics.")
 public class ServeCommand extends GlyphSubcommand {
 
-    @Mixin
-    SharedOptions.ModelDir model;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    /** What to serve: one model folder, or a model repository. */
+    static final class Source {
+        @Option(names = "--model", required = true, paramLabel = "DIR",
+                description = "One model folder, e.g. models/mnist/1 (a repository of one).")
+        Path dir;
+
+        @Option(names = "--model-repository", required = true, paramLabel = "DIR",
+                description = "A model repository: every model under DIR/<name>/<version>/ (Triton's layout), each"
+                        + " with the versions its DIR/<name>/config.pbtxt version_policy selects (default: the newest).")
+        Path repository;
+    }
+
+    @Option(names = "--default-model", paramLabel = "NAME",
+            description = "The model that answers requests naming none (default: the only model, else the first by name).")
+    String defaultModel;
+
+    @Option(names = "--poll-interval", paramLabel = "SECONDS",
+            description = "Rescan the repository this often for new, changed and removed versions (default: only on"
+                    + " explicit repository load/unload calls).")
+    Double pollInterval;
+
+    @Option(names = "--allow-unverified",
+            description = "Serve versions that have no parity.json from glyph verify (a failing parity.json is still"
+                    + " refused; the hashes, ONNX and self-test checks always run).")
+    boolean allowUnverified;
+
+    @Option(names = "--allow-management",
+            description = "Allow the repository load/unload calls (gRPC and HTTP), from loopback clients only"
+                    + " (default: off; the index is always readable).")
+    boolean management;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8000",
+            description = "Open Inference Protocol HTTP/REST port (also serves /metrics), 0 = any free port, -1 = off"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int httpPort;
 
     @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: all interfaces).")
     String host;
@@ -134,7 +174,17 @@ public class ServeCommand extends GlyphSubcommand {
             if (maxDelayUs < 0) {
                 throw new IllegalArgumentException("--max-delay-us is " + maxDelayUs + "; expected >= 0");
             }
-            return ServerConfig.builder(model.dir).host(host).port(port).metricsPort(metricsPort).maxBatchSize(maxBatch)
+            if (pollInterval != null && !(pollInterval >= 0.1)) {
+                throw new IllegalArgumentException("--poll-interval is " + pollInterval + "; expected >= 0.1 seconds");
+            }
+            if (pollInterval != null && source.repository == null) {
+                throw new IllegalArgumentException("--poll-interval needs --model-repository; found --model " + source.dir);
+            }
+            ServerConfig.Builder b = source.repository != null ? ServerConfig.forRepository(source.repository)
+                    : ServerConfig.builder(source.dir);
+            return b.defaultModel(defaultModel).allowUnverified(allowUnverified).management(management).httpPort(httpPort)
+                    .pollInterval(pollInterval == null ? null : Duration.ofMillis(Math.round(pollInterval * 1000)))
+                    .host(host).port(port).metricsPort(metricsPort).maxBatchSize(maxBatch)
                     .maxDelay(Duration.ofNanos(maxDelayUs * 1000)).maxQueue(maxQueue).batchers(batchers).threads(threads)
                     .eventLoopThreads(eventLoopThreads).intraOpThreads(intraOpThreads).device(device.value().forSdk())
                     .maxMessageBytes(maxMessageBytes).streamInFlight(streamInFlight)
@@ -158,7 +208,8 @@ public class ServeCommand extends GlyphSubcommand {
             requestStop();
         });
         String where = host == null ? "0.0.0.0" : host;
-        out.println("glyph serve: model " + model.dir + " listening on " + where + ":" + server.port() + " (gRPC)"
+        out.println("glyph serve: " + (source.repository != null ? "model repository " + source.repository
+                + " (" + String.join(", ", readyVersions(server)) + ")" : "model " + source.dir) + " listening on " + where + ":" + server.port() + " (gRPC)"
                 + (server.metricsPort() >= 0 ? ", metrics on http://" + where + ":" + server.metricsPort() + "/metrics" : "")
                 + (signalsHandled ? "; SIGTERM or Ctrl-C stops" : ""));
         out.flush();
@@ -176,5 +227,14 @@ public class ServeCommand extends GlyphSubcommand {
         out.println("glyph serve: stopped" + (clean ? "" : " (in-flight calls were cancelled after the drain timeout)"));
         out.flush();
         return 0;
+    }
+
+    private static java.util.List<String> readyVersions(GlyphServer server) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (dev.glyph.grpcserver.ModelStatus s : server.modelIndex()) {
+            out.add(s.name() + "/" + s.version() + " " + s.state()
+                    + (s.state() == dev.glyph.grpcserver.ModelStatus.State.READY ? "" : " (" + s.reason() + ")"));
+        }
+        return out;
     }
 }

@@ -48,7 +48,7 @@ class ErrorPrefixTest {
         cases.add(new String[] {"export", "--run", none, "--out", tmp.resolve("m/1").toString()});
         cases.add(new String[] {"verify", "--model", none});
         cases.add(new String[] {"classify", "--model", none, none + ".png"});
-        cases.add(new String[] {"serve", "--model", none, "--port", "0", "--metrics-port", "-1"});
+        cases.add(new String[] {"serve", "--model", none, "--port", "0", "--metrics-port", "-1", "--http-port", "-1"});
         cases.add(new String[] {"bench", "train", "--reference", none});
         cases.add(new String[] {"bench", "sdk", "--model", none, "--duration", "0.1", "--warmup", "0"});
         cases.add(new String[] {"bench", "server", "--server", "localhost:1", "--duration", "abc"});

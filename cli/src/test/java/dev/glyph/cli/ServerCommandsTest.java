@@ -38,7 +38,7 @@ class ServerCommandsTest {
     static void setUp() throws Exception {
         model = ClassifyCommandTest.modelFolder(tmp.resolve("models/mnist/1"));
         png = ClassifyCommandTest.inkPng(tmp.resolve("zero.png"), 40, 50, 5, g -> g.drawOval(8, 8, 24, 34));
-        server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0).metricsPort(0)
+        server = GlyphServer.open(ServerConfig.builder(model).allowUnverified(true).host("127.0.0.1").port(0).metricsPort(0)
                 .intraOpThreads(1).build());
     }
 

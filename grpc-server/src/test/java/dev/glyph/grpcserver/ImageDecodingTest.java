@@ -53,7 +53,7 @@ class ImageDecodingTest {
     @BeforeAll
     static void start() throws Exception {
         Path model = TestModels.folder(tmp.resolve("mnist/1"), 6);
-        server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0).metricsPort(-1)
+        server = GlyphServer.open(ServerConfig.builder(model).allowUnverified(true).host("127.0.0.1").port(0).metricsPort(-1)
                 .intraOpThreads(1).decodeThreads(1).build());
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }

@@ -74,7 +74,7 @@ class MalformedMessageTest {
     @BeforeAll
     static void start() throws Exception {
         Path model = TestModels.folder(tmp.resolve("mnist/1"), 5);
-        server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0).metricsPort(-1)
+        server = GlyphServer.open(ServerConfig.builder(model).allowUnverified(true).host("127.0.0.1").port(0).metricsPort(-1)
                 .intraOpThreads(1).maxMessageBytes(MAX_MESSAGE).build());
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }

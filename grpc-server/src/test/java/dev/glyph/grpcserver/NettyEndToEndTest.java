@@ -48,7 +48,7 @@ class NettyEndToEndTest {
             }
         }
         int maxMessage = 64 * 1024;
-        GlyphServer server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0).metricsPort(0)
+        GlyphServer server = GlyphServer.open(ServerConfig.builder(model).allowUnverified(true).host("127.0.0.1").port(0).metricsPort(0)
                 .intraOpThreads(1).threads(2).maxMessageBytes(maxMessage).build());
         try (server; GlyphClient client = GlyphClient.connect("127.0.0.1:" + server.port())) {
             assertTrue(server.port() > 0);

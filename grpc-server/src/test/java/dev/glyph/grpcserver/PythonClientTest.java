@@ -77,7 +77,7 @@ class PythonClientTest {
             }
         }
 
-        try (GlyphServer server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0)
+        try (GlyphServer server = GlyphServer.open(ServerConfig.builder(model).allowUnverified(true).host("127.0.0.1").port(0)
                 .metricsPort(-1).intraOpThreads(1).build())) {
             String out = run(tmp, List.of(python, script.toString(), stubs.toString(), "127.0.0.1:" + server.port(),
                     imagesFile.toString()));

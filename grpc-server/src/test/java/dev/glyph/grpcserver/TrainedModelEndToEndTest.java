@@ -63,7 +63,7 @@ class TrainedModelEndToEndTest {
         }
 
         int remote = 0;
-        try (GlyphServer server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0)
+        try (GlyphServer server = GlyphServer.open(ServerConfig.builder(model).allowUnverified(true).host("127.0.0.1").port(0)
                 .metricsPort(-1).intraOpThreads(1).build());
                 GlyphClient client = GlyphClient.connect("127.0.0.1:" + server.port())) {
             for (int from = 0; from < n; from += 250) {

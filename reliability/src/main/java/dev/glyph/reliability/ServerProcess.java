@@ -116,7 +116,7 @@ public final class ServerProcess implements AutoCloseable {
             cmd.add("dev.glyph.cli.Main");
             cmd.add("serve");
             cmd.addAll(List.of("--model", modelDir.toString(), "--host", "127.0.0.1", "--port", "0",
-                    "--metrics-port", "0", "--intra-op-threads", "1"));
+                    "--metrics-port", "0", "--http-port", "-1", "--intra-op-threads", "1"));
             cmd.addAll(serveArgs);
             Files.createDirectories(log.toAbsolutePath().getParent());
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

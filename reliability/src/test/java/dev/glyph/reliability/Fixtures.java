@@ -101,6 +101,8 @@ final class Fixtures {
                     "--threads", "1", "--device", "cpu", "--optimizer", "adam", "--lr", "0.002", "--seed", "7");
             Path m = work().resolve("models/mnist/1");
             glyph("export", "--run", run.toString(), "--out", m.toString(), "--data", mnist().toString());
+            // the server's load gate wants the export proven: parity.json from glyph verify
+            glyph("verify", "--model", m.toString(), "--run", run.toString(), "--data", mnist().toString(), "--limit", "1000");
             model = m;
         }
         return model;
