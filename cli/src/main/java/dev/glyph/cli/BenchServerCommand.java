@@ -24,8 +24,12 @@ import picocli.CommandLine.Option;
  * <pre>
  * glyph bench server --server localhost:50051 --concurrency 1,8,32,64 --duration 10s
  *                    [--images-per-request 1|64] [--metrics-port 9464 | --metrics-url URL] [--json]
- *                    [--sdk-model models/mnist/1]
+ *                    [--sdk-model models/mnist/1] [--protocol glyph|oip|oip-http] [--model NAME]
  * </pre>
+ *
+ * <p>{@code --protocol oip} sends Open Inference Protocol {@code ModelInfer} calls over gRPC (UINT8 [N,28,28]
+ * raw tensors, the same images); {@code oip-http} posts OIP JSON to {@code --server}, which is then the
+ * server's HTTP address (e.g. localhost:8000).
  *
  * <p>The load comes from the {@code loadgen} module ({@link ServerBenchmark}); with
  * {@code --sdk-model} the same model is then also measured in-process with the SDK
@@ -69,6 +73,15 @@ public class BenchServerCommand extends GlyphSubcommand {
 
     @Option(names = "--metrics-url", paramLabel = "URL", description = "The server's /metrics URL (overrides --metrics-port).")
     String metricsUrl;
+
+    @Option(names = "--protocol", paramLabel = "P", defaultValue = "glyph",
+            description = "glyph (glyph.v1 Classify), oip (Open Inference Protocol ModelInfer over gRPC) or oip-http"
+                    + " (OIP JSON over HTTP; --server is then the HTTP address) (default: ${DEFAULT-VALUE}).")
+    String protocol;
+
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "",
+            description = "The model the requests name (default: the server's default model; mnist for OIP).")
+    String model;
 
     @Option(names = "--sdk-model", paramLabel = "DIR",
             description = "Also benchmark this model folder in-process with the SDK after the sweep, for comparison.")
@@ -120,7 +133,7 @@ public class BenchServerCommand extends GlyphSubcommand {
                 url = "http://" + HostPort.parse(server).uriHost() + ":" + metricsPort + "/metrics";
             }
             return new ServerBenchmark.Config(server, concurrency, parseDuration(warmup), parseDuration(duration),
-                    imagesPerRequest, mnist, url);
+                    imagesPerRequest, mnist, url, ServerBenchmark.Protocol.of(protocol), model);
         });
         try {
             ServerBenchmark.Result r = ServerBenchmark.run(config, p -> {

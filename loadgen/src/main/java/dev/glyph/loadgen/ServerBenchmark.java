@@ -6,9 +6,12 @@ import dev.glyph.client.TestImages;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import dev.glyph.proto.inference.GRPCInferenceServiceGrpc;
+import dev.glyph.proto.inference.ModelInferRequest;
+import dev.glyph.proto.inference.ModelInferResponse;
 import dev.glyph.proto.v1.ClassifierGrpc;
 import dev.glyph.proto.v1.ClassifyRequest;
-import dev.glyph.proto.v1.ClassifyResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -43,8 +46,9 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Closed-loop gRPC load generator for a running {@code glyph serve}: for each concurrency level C, C
- * workers each send a {@code Classify} request, wait for its reply and send the next, for a fixed
+ * Closed-loop load generator for a running {@code glyph serve}: for each concurrency level C, C
+ * workers each send a request ({@code glyph.v1} {@code Classify}, Open Inference Protocol {@code ModelInfer}
+ * over gRPC, or OIP over HTTP/REST; see {@link Protocol}), wait for its reply and send the next, for a fixed
  * time after a warm-up (a failed call is retried after 1 ms instead of at once). Reports throughput,
  * latency percentiles (HdrHistogram), errors by status
  * code, and the mean batch size the server formed (from the delta of its {@code glyph_batch_size}
@@ -68,6 +72,37 @@ public final class ServerBenchmark {
 
     private static final int DISTINCT_REQUESTS = 256;
 
+    /** What the benchmark's requests speak; every protocol carries the same gray8 test images. */
+    public enum Protocol {
+        /** {@code glyph.v1.Classifier/Classify} with gray8 images. */
+        GLYPH_V1("glyph"),
+        /** Open Inference Protocol over gRPC: {@code ModelInfer}, UINT8 {@code [N,28,28]} in raw_input_contents. */
+        OIP_GRPC("oip"),
+        /** Open Inference Protocol over HTTP/REST: {@code POST /v2/models/NAME/infer}, UINT8 JSON data. */
+        OIP_HTTP("oip-http");
+
+        private final String option;
+
+        Protocol(String option) {
+            this.option = option;
+        }
+
+        /** Returns the name used on the command line ({@code glyph}, {@code oip}, {@code oip-http}). */
+        public String option() {
+            return option;
+        }
+
+        /** Parses a command-line name. */
+        public static Protocol of(String name) {
+            for (Protocol p : values()) {
+                if (p.option.equalsIgnoreCase(name)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("protocol is '" + name + "'; expected glyph, oip or oip-http");
+        }
+    }
+
     private ServerBenchmark() {
     }
 
@@ -81,12 +116,30 @@ public final class ServerBenchmark {
      * @param imagesPerRequest images per {@code Classify} call
      * @param mnistDir folder with the MNIST IDX files (test images are used)
      * @param metricsUrl the server's {@code /metrics} URL, or {@code null} to skip batch sizes
+     * @param protocol what the requests speak
+     * @param model the model the requests name ("" = the server's default; OIP needs a name, "mnist" if empty)
      */
     public record Config(String target, List<Integer> concurrency, Duration warmup, Duration duration,
-            int imagesPerRequest, Path mnistDir, String metricsUrl) {
+            int imagesPerRequest, Path mnistDir, String metricsUrl, Protocol protocol, String model) {
+
+        /** glyph.v1 against the default model. */
+        public Config(String target, List<Integer> concurrency, Duration warmup, Duration duration, int imagesPerRequest,
+                Path mnistDir, String metricsUrl) {
+            this(target, concurrency, warmup, duration, imagesPerRequest, mnistDir, metricsUrl, Protocol.GLYPH_V1, "");
+        }
+
         /** Validates. */
         public Config {
-            HostPort.parse(target);
+            if (protocol == null) {
+                throw new IllegalArgumentException("protocol is null; expected one of " + java.util.Arrays.toString(
+                        Protocol.values()));
+            }
+            model = model == null ? "" : model;
+            if (protocol == Protocol.OIP_HTTP) {
+                URI.create("http://" + target + "/");
+            } else {
+                HostPort.parse(target);
+            }
             if (concurrency == null || concurrency.isEmpty() || concurrency.stream().anyMatch(c -> c == null || c < 1)) {
                 throw new IllegalArgumentException("concurrency is " + concurrency + "; expected levels >= 1, e.g. 1,8,32,64");
             }
@@ -209,7 +262,8 @@ public final class ServerBenchmark {
         /** The whole sweep as a JSON object, for callers that add members (e.g. {@code glyph bench server}'s "sdk"). */
         public ObjectNode jsonNode() {
             ObjectNode o = JSON.createObjectNode();
-            o.put("target", config.target()).put("images_per_request", config.imagesPerRequest())
+            o.put("target", config.target()).put("protocol", config.protocol().option()).put("model", config.model())
+                    .put("images_per_request", config.imagesPerRequest())
                     .put("warmup_s", round(config.warmup().toNanos() / 1e9, 3))
                     .put("duration_s", round(config.duration().toNanos() / 1e9, 3));
             ArrayNode sweep = o.putArray("sweep");
@@ -235,6 +289,12 @@ public final class ServerBenchmark {
     public static Result run(Config config, Consumer<Point> onPoint) throws IOException, InterruptedException {
         List<ClassifyRequest> requests = requests(TestImages.load("mnist", config.mnistDir(), Integer.MAX_VALUE),
                 config.imagesPerRequest());
+        for (int i = 0; i < requests.size(); i++) {
+            requests.set(i, requests.get(i).toBuilder().setModel(config.model()).build());
+        }
+        if (config.protocol() == Protocol.OIP_HTTP) {
+            return runHttp(config, requests, onPoint);
+        }
         HostPort hp = HostPort.parse(config.target());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, r -> {
             Thread t = new Thread(r, "glyph-bench-client");
@@ -247,7 +307,7 @@ public final class ServerBenchmark {
         List<Point> points = new ArrayList<>();
         try {
             for (int c : config.concurrency()) {
-                Point p = point(channel, requests, c, config);
+                Point p = point(senders(channel, requests, config), c, config);
                 points.add(p);
                 if (onPoint != null) {
                     onPoint.accept(p);
@@ -281,9 +341,113 @@ public final class ServerBenchmark {
     private static final int MEASURE = 1;
     private static final int STOP = 2;
 
-    private static Point point(ManagedChannel channel, List<ClassifyRequest> requests, int concurrency, Config config)
+    /** Sends request {@code i} (modulo the distinct requests) and reports its end: null for OK, else the code name. */
+    interface Sender {
+        void send(int i, long timeoutNanos, Consumer<String> done);
+    }
+
+    private static Sender senders(ManagedChannel channel, List<ClassifyRequest> requests, Config config) {
+        if (config.protocol() == Protocol.GLYPH_V1) {
+            ClassifierGrpc.ClassifierStub stub = ClassifierGrpc.newStub(channel);
+            return (i, timeout, done) -> stub.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS).classify(
+                    requests.get(Math.floorMod(i, requests.size())), observer(done));
+        }
+        List<ModelInferRequest> oip = new ArrayList<>();
+        for (ClassifyRequest r : requests) {
+            oip.add(oipRequest(r, oipModel(config)));
+        }
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub = GRPCInferenceServiceGrpc.newStub(channel);
+        return (i, timeout, done) -> stub.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS).modelInfer(
+                oip.get(Math.floorMod(i, oip.size())), observer(done));
+    }
+
+    private static String oipModel(Config config) {
+        return config.model().isEmpty() ? "mnist" : config.model();
+    }
+
+    /** The same images as an OIP request: UINT8 [N,28,28] in raw_input_contents, all outputs. */
+    static ModelInferRequest oipRequest(ClassifyRequest r, String model) {
+        ByteString raw = ByteString.EMPTY;
+        for (dev.glyph.proto.v1.Image im : r.getImagesList()) {
+            raw = raw.concat(im.getGray8());
+        }
+        return ModelInferRequest.newBuilder().setModelName(model)
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("image").setDatatype("UINT8")
+                        .addShape(r.getImagesCount()).addShape(28).addShape(28))
+                .addRawInputContents(raw).build();
+    }
+
+    /** The same images as an OIP REST body: UINT8 [N,28,28], flat data. */
+    static String oipJson(ClassifyRequest r) {
+        StringBuilder b = new StringBuilder("{\"inputs\":[{\"name\":\"image\",\"datatype\":\"UINT8\",\"shape\":[")
+                .append(r.getImagesCount()).append(",28,28],\"data\":[");
+        boolean first = true;
+        for (dev.glyph.proto.v1.Image im : r.getImagesList()) {
+            for (byte v : im.getGray8().toByteArray()) {
+                if (!first) {
+                    b.append(',');
+                }
+                first = false;
+                b.append(v & 0xff);
+            }
+        }
+        return b.append("]}],\"outputs\":[{\"name\":\"label\"},{\"name\":\"confidence\"}]}").toString();
+    }
+
+    private static <T> StreamObserver<T> observer(Consumer<String> done) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.accept(Status.fromThrowable(t).getCode().name());
+            }
+
+            @Override
+            public void onCompleted() {
+                done.accept(null);
+            }
+        };
+    }
+
+    private static Result runHttp(Config config, List<ClassifyRequest> requests, Consumer<Point> onPoint)
             throws InterruptedException {
-        ClassifierGrpc.ClassifierStub stub = ClassifierGrpc.newStub(channel);
+        java.util.concurrent.ExecutorService ex = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "glyph-bench-http");
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClient http = HttpClient.newBuilder().executor(ex).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        URI uri = URI.create("http://" + config.target() + "/v2/models/" + oipModel(config) + "/infer");
+        List<String> bodies = new ArrayList<>();
+        for (ClassifyRequest r : requests) {
+            bodies.add(oipJson(r));
+        }
+        Sender sender = (i, timeout, done) -> http.sendAsync(HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofNanos(timeout)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(bodies.get(Math.floorMod(i, bodies.size())))).build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .whenComplete((resp, err) -> done.accept(err != null ? "IO_ERROR" : resp.statusCode() == 200 ? null
+                        : "HTTP_" + resp.statusCode()));
+        List<Point> points = new ArrayList<>();
+        try {
+            for (int c : config.concurrency()) {
+                Point p = point(sender, c, config);
+                points.add(p);
+                if (onPoint != null) {
+                    onPoint.accept(p);
+                }
+            }
+        } finally {
+            ex.shutdownNow();
+        }
+        return new Result(config, points);
+    }
+
+    private static Point point(Sender sender, int concurrency, Config config) throws InterruptedException {
         Recorder recorder = new Recorder(3_600_000_000L, 3);
         LongAdder ok = new LongAdder();
         Map<String, LongAdder> errors = new ConcurrentHashMap<>();
@@ -297,13 +461,12 @@ public final class ServerBenchmark {
         });
         long callTimeoutNanos = Math.max(TimeUnit.SECONDS.toNanos(30), config.duration().toNanos());
 
-        final class Worker implements StreamObserver<ClassifyResponse> {
+        final class Worker {
             private long start;
 
             void send() {
-                int i = Math.floorMod(next.getAndIncrement(), requests.size());
                 start = System.nanoTime();
-                stub.withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS).classify(requests.get(i), this);
+                sender.send(next.getAndIncrement(), callTimeoutNanos, this::done);
             }
 
             private void done(String code) {
@@ -326,19 +489,6 @@ public final class ServerBenchmark {
                 }
             }
 
-            @Override
-            public void onNext(ClassifyResponse value) {
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done(Status.fromThrowable(t).getCode().name());
-            }
-
-            @Override
-            public void onCompleted() {
-                done(null);
-            }
         }
 
         for (int w = 0; w < concurrency; w++) {
