@@ -52,6 +52,24 @@ public record SelfTest(double tolerance, @JsonProperty("images") List<Case> case
     }
 
     /**
+     * Returns a gray8 image as model input, as the SDK preprocesses it: {@code (b & 0xFF) / 255f} per pixel, in
+     * order (the {@code [1,1,28,28]} tensor's data).
+     *
+     * @throws IllegalArgumentException if {@code gray8} is not {@value #PIXELS} bytes
+     */
+    public static float[] pixels(byte[] gray8) {
+        if (gray8 == null || gray8.length != PIXELS) {
+            throw new IllegalArgumentException("image is " + (gray8 == null ? "null" : gray8.length + " bytes")
+                    + "; expected " + PIXELS + " (28x28 gray8)");
+        }
+        float[] px = new float[PIXELS];
+        for (int i = 0; i < PIXELS; i++) {
+            px[i] = (gray8[i] & 0xFF) / 255f;
+        }
+        return px;
+    }
+
+    /**
      * One image and the log-probabilities expected for it.
      *
      * <p>Thread-safety: immutable (arrays are copied in and out).
@@ -99,13 +117,9 @@ public record SelfTest(double tolerance, @JsonProperty("images") List<Case> case
             return logProbs.clone();
         }
 
-        /** Returns the image as model input: {@code (b & 0xFF) / 255f} per pixel, as the SDK preprocesses. */
+        /** Returns the image as model input, {@link SelfTest#pixels(byte[])}. */
         public float[] pixels() {
-            float[] px = new float[PIXELS];
-            for (int i = 0; i < PIXELS; i++) {
-                px[i] = (gray8[i] & 0xFF) / 255f;
-            }
-            return px;
+            return SelfTest.pixels(gray8);
         }
 
         /**
