@@ -19,15 +19,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code glyph export}: writes a trained run as a model folder (model.pt, model.onnx, manifest.json) after a
- * parity check between the trained model and both files.
+ * parity check between the trained model and both files, and Triton's config.pbtxt next to it
+ * ({@code models/<name>/config.pbtxt}).
  *
  * <pre>
  * glyph export --run runs/first --out models/mnist/1 [--force] [--name mnist] [--data data/mnist]
- *              [--parity-images 1000] [--json]
+ *              [--parity-images 1000] [--max-batch-size 64] [--max-queue-delay-us 2000] [--json]
  * </pre>
  *
- * <p>Prints the files with size and SHA-256, the accuracies and the parity table (or, with {@code --json}, one
- * JSON object). Exit 0 on success, 1 if the export failed (one-line message; nothing is left behind), 2 on a
+ * <p>Prints the files with size and SHA-256, where config.pbtxt is, the accuracies and the parity table (or, with
+ * {@code --json}, one JSON object). Exit 0 on success, 1 if the export failed (one-line message; nothing is left behind), 2 on a
  * usage error.
  *
  * <p>Thread-safety: a command instance serves one invocation.
@@ -59,6 +60,16 @@ public class ExportCommand extends GlyphSubcommand {
             description = "Test images for the parity check (default: ${DEFAULT-VALUE}).")
     int parityImages;
 
+    @Option(names = "--max-batch-size", paramLabel = "N", defaultValue = "" + ExportOptions.DEFAULT_MAX_BATCH_SIZE,
+            description = "config.pbtxt's max_batch_size, the largest batch Triton forms (default: ${DEFAULT-VALUE}).")
+    int maxBatchSize;
+
+    @Option(names = "--max-queue-delay-us", paramLabel = "MICROS",
+            defaultValue = "" + ExportOptions.DEFAULT_MAX_QUEUE_DELAY_MICROS,
+            description = "Dynamic-batching queue delay of a new config.pbtxt, in microseconds (default: "
+                    + "${DEFAULT-VALUE}; an existing file keeps its own).")
+    long maxQueueDelayMicros;
+
     @Mixin
     SharedOptions.Json json;
 
@@ -67,7 +78,8 @@ public class ExportCommand extends GlyphSubcommand {
         PrintWriter stdout = out();
         PrintWriter err = err();
         ExportOptions options = fromOptions(() -> ExportOptions.defaults().withForce(force).withName(name)
-                .withDataDir(data).withParityImages(parityImages));
+                .withDataDir(data).withParityImages(parityImages).withMaxBatchSize(maxBatchSize)
+                .withMaxQueueDelayMicros(maxQueueDelayMicros));
         ExportResult r;
         try {
             r = Exporter.export(run, out, options);
@@ -100,6 +112,9 @@ public class ExportCommand extends GlyphSubcommand {
             sb.append(String.format(Locale.ROOT, "  %-12s %,12d  %s%n", e.getKey(), e.getValue().size(),
                     e.getValue().sha256()));
         }
+        sb.append(r.tritonConfig() != null ? "  triton config: " + r.tritonConfig()
+                : "  triton config: not written (the version folder " + r.version() + " is not a number)")
+                .append(System.lineSeparator());
         List<String> acc = new ArrayList<>();
         r.accuracy().forEach((f, a) -> acc.add(String.format(Locale.ROOT, "%s %.2f %% (%d images)", f, a,
                 r.accuracyImages().get(f))));
@@ -117,6 +132,7 @@ public class ExportCommand extends GlyphSubcommand {
         o.put("dataset", r.dataset());
         ObjectNode files = o.putObject("files");
         r.files().forEach((k, v) -> files.putObject(k).put("sha256", v.sha256()).put("size", v.size()));
+        o.put("triton_config", r.tritonConfig() == null ? null : r.tritonConfig().toString());
         ObjectNode acc = o.putObject("accuracy");
         r.accuracy().forEach(acc::put);
         ObjectNode accN = o.putObject("accuracy_images");

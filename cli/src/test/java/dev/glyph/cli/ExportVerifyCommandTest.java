@@ -3,9 +3,13 @@ package dev.glyph.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.exporter.ExportResult;
+import dev.glyph.exporter.ParityReport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -55,6 +59,27 @@ class ExportVerifyCommandTest {
         assertTrue(o.err().startsWith("glyph export: run folder ") && o.err().contains("does not exist"), o.err());
         assertEquals(1, o.err().lines().count(), o.err());
         assertEquals("", o.out());
+    }
+
+    @Test
+    void export_maxBatchSizeZero_usageErrorNamingTheOption() {
+        Outcome o = run(new ExportCommand(), "--run", tmp.toString(), "--out", tmp.resolve("m/1").toString(),
+                "--max-batch-size", "0");
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains("--max-batch-size"), o.err());
+    }
+
+    @Test
+    void exportTable_result_printsWhereConfigPbtxtIsOrWhyItIsNot() {
+        ParityReport parity = new ParityReport(true, "mnist", 0, 1e-4, List.of(), List.of(), null, Map.of(), List.of(),
+                "2026-11-27T15:00:00Z");
+        Path config = tmp.resolve("models/mnist/config.pbtxt");
+        String table = ExportCommand.table(new ExportResult(tmp.resolve("models/mnist/1"), "mnist", "1", "mnist",
+                Map.of(), Map.of(), Map.of(), parity, config));
+        assertTrue(table.contains("triton config: " + config), table);
+        table = ExportCommand.table(new ExportResult(tmp.resolve("out"), "x", "out", "mnist", Map.of(), Map.of(),
+                Map.of(), parity, null));
+        assertTrue(table.contains("triton config: not written (the version folder out is not a number)"), table);
     }
 
     @Test

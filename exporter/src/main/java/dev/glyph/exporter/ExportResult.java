@@ -19,9 +19,11 @@ import java.util.Map;
  * @param accuracy format ({@code trained}, {@code torchscript}, {@code onnx}) to test accuracy in percent
  * @param accuracyImages format to the number of test images its accuracy was computed on
  * @param parity the export-time parity report (passed)
+ * @param tritonConfig Triton's config.pbtxt next to the version folder ({@code models/<name>/config.pbtxt}), written
+ *     or found up to date; null when the version folder's name is not a number, so none was written
  */
 public record ExportResult(Path dir, String name, String version, String dataset, Map<String, FileDigest> files,
-        Map<String, Double> accuracy, Map<String, Integer> accuracyImages, ParityReport parity) {
+        Map<String, Double> accuracy, Map<String, Integer> accuracyImages, ParityReport parity, Path tritonConfig) {
 
     /** Copies the maps. */
     public ExportResult {

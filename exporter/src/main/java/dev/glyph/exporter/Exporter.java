@@ -12,10 +12,13 @@ import dev.glyph.exporter.internal.TestImages;
 import dev.glyph.exporter.internal.TorchScriptRunner;
 import dev.glyph.exporter.internal.TorchScriptWriter;
 import dev.glyph.exporter.internal.TrainedRunner;
+import dev.glyph.exporter.internal.TritonConfigUpdate;
 import dev.glyph.exporter.internal.Versions;
 import dev.glyph.modelformat.FileDigest;
 import dev.glyph.modelformat.Manifest;
 import dev.glyph.modelformat.ModelFolder;
+import dev.glyph.modelformat.SelfTest;
+import dev.glyph.modelformat.TritonConfig;
 import dev.glyph.trainer.CheckpointException;
 import dev.glyph.trainer.ModelWeights;
 import dev.glyph.trainer.TrainedRun;
@@ -37,7 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Exports a trained run as a model folder ({@code model.pt}, {@code model.onnx}, {@code manifest.json}; see
- * docs/model-folder.md) after checking that both files compute what the trained model computes.
+ * docs/model-folder.md) after checking that both files compute what the trained model computes, and writes
+ * Triton's {@code config.pbtxt} next to the version folder ({@code models/<name>/config.pbtxt}) so that Triton can
+ * serve {@code models/} unchanged.
  *
  * <pre>{@code
  * ExportResult r = Exporter.export(Path.of("runs/first"), Path.of("models/mnist/1"), ExportOptions.defaults());
@@ -49,6 +54,15 @@ import org.slf4j.LoggerFactory;
  * partial model folder; an existing non-empty target is refused unless {@link ExportOptions#force()} is set, and
  * then replaced by renames (old aside, new in, old deleted). Even with force, a folder holding anything other
  * than model-folder files is never deleted.
+ *
+ * <p>The manifest records a self test: four fixed images and the log-probabilities the written model.onnx gives
+ * for them on ONNX Runtime ({@link ModelFiles#selfTest}). config.pbtxt is created with Glyph's configuration
+ * ({@link dev.glyph.modelformat.TritonConfig#forGlyphModel}, name = the folder's name), or, if it exists, only
+ * the fields Glyph owns are updated (name, platform, max_batch_size, inputs and outputs) and the rest (version
+ * policy, instance groups, parameters, batching, ...) is kept; an existing file that does not parse or uses fields
+ * Glyph's schema does not declare is refused before anything is written. It is written (atomically) just before
+ * the version folder is renamed into place and put back if that rename fails. It is not written when the version
+ * folder's name is not a positive number (Triton serves only numbered versions).
  *
  * <p>Thread-safety: stateless; concurrent exports to different targets are safe. The DJL and ONNX Runtime
  * engines are used from the calling thread only.
@@ -67,8 +81,9 @@ public final class Exporter {
      * @param outDir the model folder to create, {@code models/<name>/<version>}
      * @param options see {@link ExportOptions}
      * @return what was written, including the parity report
-     * @throws ExportException if anything fails (see the message); nothing is left at {@code outDir} or in a
-     *     staging folder, and an existing folder replaced with force is left unchanged
+     * @throws ExportException if anything fails (see the message), including an existing config.pbtxt that does
+     *     not parse; nothing is left at {@code outDir} or in a staging folder, and an existing folder replaced with
+     *     force and an existing config.pbtxt are left unchanged
      * @throws IllegalArgumentException if an argument is null or more parity images are requested than the
      *     test split holds
      */
@@ -85,6 +100,14 @@ public final class Exporter {
                 : target.getParent().getFileName() == null ? version : target.getParent().getFileName().toString();
 
         checkTarget(outDir, target, options.force());
+        // Refuse a broken config.pbtxt before the long part of the export; planned again just before writing.
+        TritonConfigUpdate triton = null;
+        if (TritonConfigUpdate.isTritonVersion(version)) {
+            triton = TritonConfigUpdate.plan(target.getParent(), options.maxBatchSize(), options.maxQueueDelayMicros());
+        } else {
+            LOG.info("not writing {}: the version folder \"{}\" is not a positive number, and Triton serves only "
+                    + "numbered version folders", target.resolveSibling(TritonConfig.FILE), version);
+        }
         TrainedRun run;
         try {
             run = TrainedRun.open(runDir);
@@ -141,17 +164,36 @@ public final class Exporter {
                 accuracy.put(f, parity.format(f).accuracy());
                 accuracyImages.put(f, parity.images());
             }
+            SelfTest selfTest = selfTest(staging, files.get(ModelFolder.ONNX));
             Manifest.Builder manifest = ModelFiles.manifest(name, version, dataset)
                     .created(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).files(files)
-                    .sourceRun(runDir.toString(), run.epochs()).provenance(provenance).parity(parity.toJsonNode());
+                    .sourceRun(runDir.toString(), run.epochs()).provenance(provenance).parity(parity.toJsonNode())
+                    .selfTest(selfTest);
             accuracy.forEach((f, a) -> manifest.accuracy(f, a, accuracyImages.get(f)));
             manifest.build().write(staging);
 
             checkTarget(outDir, target, options.force()); // again: something may have appeared meanwhile
-            ModelFolder.install(staging, target);
+            if (triton != null) {
+                triton = triton.replan(); // the file as it is now
+                triton.apply();
+            }
+            try {
+                ModelFolder.install(staging, target);
+            } catch (IOException e) {
+                if (triton != null) {
+                    try {
+                        triton.undo();
+                    } catch (IOException undo) {
+                        e.addSuppressed(undo);
+                    }
+                }
+                throw e;
+            }
             installed = true;
-            LOG.info("exported {} as {} version {} ({})", runDir, name, version, target);
-            return new ExportResult(outDir, name, version, dataset, files, accuracy, accuracyImages, parity);
+            LOG.info("exported {} as {} version {} ({}){}", runDir, name, version, target, triton == null ? ""
+                    : triton.changed() ? "; wrote " + triton.file() : "; " + triton.file() + " was up to date");
+            return new ExportResult(outDir, name, version, dataset, files, accuracy, accuracyImages, parity,
+                    triton == null ? null : triton.file());
         } catch (IOException e) {
             throw new ExportException("cannot write the model folder " + outDir + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -165,6 +207,23 @@ public final class Exporter {
                     LOG.warn("could not delete the staging folder {}: {}", staging, e.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * Computes the self test on the model.onnx in {@code dir}, after checking that its bytes are the hashed ones.
+     */
+    private static SelfTest selfTest(Path dir, FileDigest digest) throws IOException, ExportException {
+        byte[] onnx = Files.readAllBytes(dir.resolve(ModelFolder.ONNX));
+        if (!FileDigest.of(onnx).equals(digest)) {
+            throw new ExportException(dir.resolve(ModelFolder.ONNX) + " changed while it was exported (expected "
+                    + digest + ", found " + FileDigest.of(onnx) + "); nothing was written");
+        }
+        try {
+            return ModelFiles.selfTest(onnx);
+        } catch (IOException e) {
+            throw new ExportException("the self test of the written " + ModelFolder.ONNX + " failed: "
+                    + e.getMessage() + "; nothing was written", e);
         }
     }
 

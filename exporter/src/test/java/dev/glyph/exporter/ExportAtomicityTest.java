@@ -75,7 +75,8 @@ class ExportAtomicityTest {
                 .withParityImages(200));
 
         assertEquals(List.of("manifest.json", "model.onnx", "model.pt"), entries(out), "stale parity.json removed");
-        assertEquals(List.of("7"), entries(out.getParent()), "no staging or parked folder left");
+        assertEquals(List.of("7", "config.pbtxt"), entries(out.getParent()), "no staging or parked folder left");
+        assertEquals(out.getParent().resolve("config.pbtxt"), r.tritonConfig());
         JsonNode m = new ObjectMapper().readTree(Files.readString(out.resolve("manifest.json")));
         assertEquals("digits-v", m.get("name").asText());
         assertEquals("7", m.get("version").asText());

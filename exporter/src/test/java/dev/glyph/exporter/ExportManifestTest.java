@@ -1,5 +1,6 @@
 package dev.glyph.exporter;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glyph.exporter.internal.OnnxRunner;
+import dev.glyph.exporter.internal.SelfTestImages;
+import dev.glyph.modelformat.ManifestFile;
 import dev.glyph.modelformat.ModelFolder;
+import dev.glyph.modelformat.SelfTest;
 import dev.glyph.modelformat.Sha256;
 import dev.glyph.exporter.internal.OnnxInspector;
 import dev.glyph.exporter.internal.OnnxModelInfo;
@@ -16,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,6 +134,31 @@ class ExportManifestTest {
         assertTrue(parity.get("first_divergence").isNull());
         assertEquals(manifest.get("files").get("model.onnx").get("sha256").asText(),
                 parity.get("files").get("model.onnx").asText());
+    }
+
+    @Test
+    void manifest_selfTest_fourFixedImagesThatTheOnnxFileReproduces() throws Exception {
+        SelfTest t = ManifestFile.read(dir).manifest().selfTest();
+        assertNotNull(t, "export records a self test");
+        assertEquals(4, t.cases().size());
+        assertEquals(SelfTest.DEFAULT_TOLERANCE, t.tolerance());
+        assertEquals(Base64.getEncoder().encodeToString(new byte[784]),
+                manifest.get("self_test").get("images").get(0).get("gray8_base64").asText(), "the first image is blank");
+        List<byte[]> images = SelfTestImages.all();
+        try (OnnxRunner onnx = OnnxRunner.open(dir.resolve("model.onnx"))) {
+            for (int i = 0; i < 4; i++) {
+                SelfTest.Case c = t.cases().get(i);
+                assertArrayEquals(images.get(i), c.gray8(), "image " + i);
+                float[] again = onnx.logProbs(c.pixels(), 1, 1);
+                assertTrue(c.maxAbsDiff(again) <= 1e-6, "image " + i + ": " + c.maxAbsDiff(again));
+                double sum = 0;
+                for (float v : c.logProbs()) {
+                    sum += Math.exp(v);
+                }
+                assertEquals(1.0, sum, 1e-4, "log-probabilities of image " + i);
+            }
+        }
+        assertEquals(t, ModelFiles.selfTest(Files.readAllBytes(dir.resolve("model.onnx"))), "deterministic");
     }
 
     @Test

@@ -47,10 +47,13 @@ import java.util.Objects;
  * @param accuracy format to test accuracy in percent (may be empty)
  * @param accuracyImages format to the number of test images behind its accuracy (may be empty)
  * @param parity the export-time parity report, or null
+ * @param selfTest fixed images with the log-probabilities model.onnx gave for them at export, or null (folders
+ *     written before self tests)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format_version", "name", "version", "created", "producer", "files", "input", "outputs",
-    "labels", "dataset", "onnx", "torchscript", "source_run", "provenance", "accuracy", "accuracy_images", "parity"})
+    "labels", "dataset", "onnx", "torchscript", "source_run", "provenance", "accuracy", "accuracy_images", "parity",
+    "self_test"})
 public record Manifest(
         @JsonProperty("format_version") int formatVersion,
         String name,
@@ -68,7 +71,8 @@ public record Manifest(
         JsonNode provenance,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> accuracy,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("accuracy_images") Map<String, Integer> accuracyImages,
-        JsonNode parity) {
+        JsonNode parity,
+        @JsonProperty("self_test") SelfTest selfTest) {
 
     /** The manifest format written and read. */
     public static final int FORMAT_VERSION = 1;
@@ -198,6 +202,7 @@ public record Manifest(
         private final Map<String, Double> accuracy = new LinkedHashMap<>();
         private final Map<String, Integer> accuracyImages = new LinkedHashMap<>();
         private JsonNode parity;
+        private SelfTest selfTest;
 
         private Builder() {
         }
@@ -304,6 +309,12 @@ public record Manifest(
             return this;
         }
 
+        /** Sets the self test (null for none). */
+        public Builder selfTest(SelfTest v) {
+            selfTest = v;
+            return this;
+        }
+
         /**
          * Returns the manifest.
          *
@@ -316,7 +327,7 @@ public record Manifest(
                         + labels + ", files=" + files.keySet());
             }
             return new Manifest(FORMAT_VERSION, name, version, created, producer, files, input, outputs, labels,
-                    dataset, onnx, torchscript, sourceRun, provenance, accuracy, accuracyImages, parity);
+                    dataset, onnx, torchscript, sourceRun, provenance, accuracy, accuracyImages, parity, selfTest);
         }
     }
 }

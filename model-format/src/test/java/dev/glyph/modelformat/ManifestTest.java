@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,22 @@ class ManifestTest {
                 .torchscript(new Manifest.TorchScriptInfo(3, "log_probs", List.of("provenance.json")))
                 .sourceRun("runs/first", 2).provenance(json.readTree("{\"seed\": 7, \"dataset\": {\"name\": \"mnist\"}}"))
                 .accuracy("trained", 98.91, 10000).accuracy("onnx", 98.9, 1000)
-                .parity(json.readTree("{\"passed\": true}")).build();
+                .parity(json.readTree("{\"passed\": true}")).selfTest(selfTest()).build();
+    }
+
+    /** Two cases: a blank image and a ramp, with made-up log-probabilities. */
+    static SelfTest selfTest() {
+        byte[] ramp = new byte[SelfTest.PIXELS];
+        for (int i = 0; i < ramp.length; i++) {
+            ramp[i] = (byte) (i % 256);
+        }
+        float[] a = new float[10];
+        float[] b = new float[10];
+        for (int k = 0; k < 10; k++) {
+            a[k] = -2.3025851f + k * 1e-7f;
+            b[k] = -k * 1.337f - 0.0001234f;
+        }
+        return new SelfTest(1e-4, List.of(new SelfTest.Case(new byte[SelfTest.PIXELS], a), new SelfTest.Case(ramp, b)));
     }
 
     private Path folder(String name, String manifestText) throws Exception {
@@ -65,7 +81,8 @@ class ManifestTest {
         String text = sample().toJson();
         List<String> order = List.of("\"format_version\"", "\"name\"", "\"version\"", "\"created\"", "\"producer\"",
                 "\"files\"", "\"input\"", "\"outputs\"", "\"labels\"", "\"dataset\"", "\"onnx\"", "\"torchscript\"",
-                "\"source_run\"", "\"provenance\"", "\"accuracy\"", "\"accuracy_images\"", "\"parity\"");
+                "\"source_run\"", "\"provenance\"", "\"accuracy\"", "\"accuracy_images\"", "\"parity\"",
+                "\"self_test\"");
         int last = -1;
         for (String k : order) {
             int at = text.indexOf(k);
@@ -74,6 +91,9 @@ class ManifestTest {
         }
         assertTrue(text.contains("\"shape\": [-1, 1, 28, 28]"), text);
         assertTrue(text.contains("\"value_range\": [0.0, 1.0]"), text);
+        assertTrue(text.contains("\"self_test\": {"), text);
+        assertTrue(text.contains("\"tolerance\": 1.0E-4"), text);
+        assertTrue(text.contains("\"gray8_base64\": \"" + Base64.getEncoder().encodeToString(new byte[784]) + "\""), text);
         assertTrue(text.endsWith("}\n"));
         assertFalse(text.contains("\"layout\": null"), "absent members are not written");
     }
@@ -91,6 +111,7 @@ class ManifestTest {
         Manifest m = ManifestFile.read(d).manifest();
         assertEquals("3", m.version(), "an integer version is read as text");
         assertNull(m.provenance());
+        assertNull(m.selfTest(), "folders written before self tests have none");
         assertNull(m.dataset());
         assertEquals("mnist", m.datasetOrDefault());
         assertEquals(new FileDigest(sha, ONNX.length), m.files().get("model.onnx"));
@@ -152,6 +173,67 @@ class ManifestTest {
         Path d5 = folder("array", "[1, 2]");
         assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d5)), "holds an array",
                 "expected a JSON object");
+    }
+
+    @Test
+    void read_selfTest_roundTripsExactFloatsAndBytes() throws Exception {
+        Manifest m = sample();
+        m.write(tmp);
+        SelfTest read = ManifestFile.read(tmp).manifest().selfTest();
+        assertEquals(m.selfTest(), read);
+        assertArrayEquals(selfTest().cases().get(1).logProbs(), read.cases().get(1).logProbs());
+        assertArrayEquals(selfTest().cases().get(1).gray8(), read.cases().get(1).gray8());
+        assertEquals(1.0f, read.cases().get(1).pixels()[255]);
+    }
+
+    @Test
+    void read_selfTestWithWrongSizes_namesTheMemberFoundAndExpected() throws Exception {
+        String good = sample().toJson();
+        String blank = Base64.getEncoder().encodeToString(new byte[784]);
+        Path d1 = folder("short", good.replace(blank, Base64.getEncoder().encodeToString(new byte[783])));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d1)),
+                "self_test.images[0].gray8_base64 holds 783 bytes", "expected 784");
+        String nine = good.replaceFirst("\"log_probs\": \\[[^,]*, ", "\"log_probs\": [");
+        Path d2 = folder("nine", nine);
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d2)),
+                "self_test.images[0].log_probs has 9 values", "expected 10");
+        Path d3 = folder("notb64", good.replace(blank, "***"));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d3)),
+                "self_test.images[0].gray8_base64 is not base64");
+        Path d4 = folder("huge", nine.replaceFirst("\"log_probs\": \\[", "\"log_probs\": [1e39, "));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d4)),
+                "self_test.images[0].log_probs[0] is 1.0E39", "expected a finite number");
+        Path d5 = folder("str", nine.replaceFirst("\"log_probs\": \\[", "\"log_probs\": [\"x\", "));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d5)),
+                "self_test.images[0].log_probs[0] is the string \"x\"", "expected a finite number");
+        Path d6 = folder("tol", good.replace("\"tolerance\": 1.0E-4", "\"tolerance\": -1"));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d6)),
+                "self_test.tolerance is -1", "expected a finite number >= 0");
+    }
+
+    @Test
+    void selfTestCase_wrongSizes_throwIllegalArgument() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SelfTest.Case(new byte[783], new float[10]))
+                .getMessage().contains("783 bytes; expected 784"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SelfTest.Case(new byte[784], new float[9]))
+                .getMessage().contains("9 values; expected 10"));
+        float[] inf = new float[10];
+        inf[3] = Float.NEGATIVE_INFINITY;
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SelfTest.Case(new byte[784], inf))
+                .getMessage().contains("log_probs[3] is -Infinity"));
+        assertThrows(IllegalArgumentException.class, () -> new SelfTest(1e-4, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new SelfTest(Double.NaN, selfTest().cases()));
+    }
+
+    @Test
+    void selfTestCase_maxAbsDiff_measuresTheLargestDifferenceAndNaNAsInfinite() {
+        SelfTest.Case c = selfTest().cases().get(1);
+        float[] got = c.logProbs();
+        assertEquals(0.0, c.maxAbsDiff(got));
+        got[7] += 0.5f;
+        assertEquals(0.5, c.maxAbsDiff(got), 1e-6);
+        got[2] = Float.NaN;
+        assertEquals(Double.POSITIVE_INFINITY, c.maxAbsDiff(got));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.glyph.exporter.ModelFiles;
 import dev.glyph.modelformat.AtomicFiles;
 import dev.glyph.modelformat.FileDigest;
 import dev.glyph.modelformat.ModelFolder;
+import dev.glyph.modelformat.SelfTest;
 import dev.glyph.onnxschema.GraphProto;
 import dev.glyph.onnxschema.ModelProto;
 import dev.glyph.onnxschema.NodeProto;
@@ -20,12 +21,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Model folders for tests, from seeded random MnistNet weights.
  *
  * <pre>{@code
- * Path model = TestModels.folder(tmp.resolve("models/mnist/1"), 42);     // model.onnx + manifest.json
+ * Path model = TestModels.folder(tmp.resolve("models/mnist/1"), 42);     // model.onnx + manifest.json (self_test)
  * List<float[]> images = TestModels.randomPixels(8, 1);                   // 784 floats in [0,1] each
  * byte[] renamed = TestModels.renameInput(TestModels.onnxBytes(TestModels.randomWeights(42)), "pixels");
  * }</pre>
@@ -43,6 +46,7 @@ public final class TestModels {
     public static final double ACCURACY = 10.5;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(TestModels.class);
 
     private TestModels() {
     }
@@ -84,14 +88,26 @@ public final class TestModels {
 
     /**
      * Writes a model folder around the given ONNX bytes: model.onnx and a correct manifest.json (name mnist,
-     * version 1, the model contract of docs/model-folder.md, {@link #PROVENANCE}, accuracy {@link #ACCURACY}),
-     * both through model-format's atomic write.
+     * version 1, the model contract of docs/model-folder.md, {@link #PROVENANCE}, accuracy {@link #ACCURACY}, and
+     * the self test that export would record, {@link ModelFiles#selfTest} computed on these bytes through ONNX
+     * Runtime), both through model-format's atomic write.
+     *
+     * <p>Bytes that ONNX Runtime cannot run as the model contract (junk, a renamed input: the fixtures of load
+     * failures) get a manifest without {@code self_test}, like a folder exported before self tests; this is logged
+     * at INFO.
      */
     public static Path folder(Path dir, byte[] onnx) throws IOException {
+        SelfTest selfTest = null;
+        try {
+            selfTest = ModelFiles.selfTest(onnx);
+        } catch (IOException e) {
+            LOG.info("fixture model {} has no self_test: {}", dir, e.getMessage());
+        }
         AtomicFiles.write(dir.resolve(ModelFolder.ONNX), onnx);
         ModelFiles.manifest("mnist", "1", "mnist").created("2026-11-27T15:00:00Z")
                 .file(ModelFolder.ONNX, FileDigest.of(onnx)).provenance(provenance())
-                .accuracy("trained", ACCURACY, 10000).accuracy("onnx", ACCURACY, 1000).build().write(dir);
+                .accuracy("trained", ACCURACY, 10000).accuracy("onnx", ACCURACY, 1000).selfTest(selfTest).build()
+                .write(dir);
         return dir;
     }
 

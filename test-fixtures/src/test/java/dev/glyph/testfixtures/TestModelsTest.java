@@ -3,12 +3,18 @@ package dev.glyph.testfixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glyph.exporter.ModelFiles;
 import dev.glyph.modelformat.Manifest;
 import dev.glyph.modelformat.ManifestFile;
 import dev.glyph.modelformat.ModelFolder;
+import dev.glyph.modelformat.SelfTest;
 import dev.glyph.onnxschema.ModelProto;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,6 +37,33 @@ class TestModelsTest {
         assertEquals("image", manifest.input().name());
         assertEquals(TestModels.PROVENANCE, manifest.provenance().toString());
         assertEquals(10, manifest.labels().size());
+    }
+
+    @Test
+    void folder_seed_manifestCarriesTheSelfTestOfItsOnnxBytes() throws Exception {
+        Path dir = TestModels.folder(tmp.resolve("models/mnist/1"), 42);
+        SelfTest t = ManifestFile.read(dir).manifest().selfTest();
+        assertNotNull(t);
+        assertEquals(4, t.cases().size());
+        byte[] onnx = Files.readAllBytes(dir.resolve("model.onnx"));
+        assertEquals(ModelFiles.selfTest(onnx), t, "computed through ONNX Runtime on the written bytes");
+        SelfTest other = ManifestFile.read(TestModels.folder(tmp.resolve("other/1"), 43)).manifest().selfTest();
+        assertNotEquals(t.cases().get(3), other.cases().get(3), "other weights, other log-probabilities");
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(t.cases().get(i).gray8(), other.cases().get(i).gray8(), "the same fixed images");
+        }
+    }
+
+    @Test
+    void folder_bytesOnnxRuntimeCannotRun_manifestWithoutSelfTest() throws Exception {
+        Path junk = TestModels.folder(tmp.resolve("junk/1"), "not onnx".getBytes(StandardCharsets.UTF_8));
+        assertNull(ManifestFile.read(junk).manifest().selfTest());
+        byte[] onnx = TestModels.onnxBytes(TestModels.randomWeights(5));
+        Path renamed = TestModels.folder(tmp.resolve("renamed/1"), TestModels.renameInput(onnx, "pixels"));
+        assertNull(ManifestFile.read(renamed).manifest().selfTest());
+        Path fixed = TestModels.folder(tmp.resolve("fixed/1"), TestModels.fixedBatch(onnx));
+        assertEquals(ModelFiles.selfTest(onnx), ManifestFile.read(fixed).manifest().selfTest(),
+                "a fixed batch of 1 still runs the one-image self test, with the same results");
     }
 
     @Test

@@ -29,12 +29,12 @@ public final class OnnxRunner extends ChunkedRunner {
     /** The format name. */
     public static final String FORMAT = "onnx";
 
-    private final Path file;
+    private final String file;
     private final OrtEnvironment env;
     private final OrtSession session;
     private boolean closed;
 
-    private OnnxRunner(Path file, OrtEnvironment env, OrtSession session, String engine) {
+    private OnnxRunner(String file, OrtEnvironment env, OrtSession session, String engine) {
         super(FORMAT, engine);
         this.file = file;
         this.env = env;
@@ -51,11 +51,29 @@ public final class OnnxRunner extends ChunkedRunner {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + " does not exist; expected an ONNX model file");
         }
+        return open(file.toString(), file, null);
+    }
+
+    /**
+     * Opens a CPU session for ONNX bytes and checks their input and output names.
+     *
+     * @param name names the model in messages, e.g. {@code "the ONNX bytes"}
+     * @throws IOException as {@link #open(Path)}
+     * @throws IllegalArgumentException if {@code onnx} is null
+     */
+    public static OnnxRunner open(byte[] onnx, String name) throws IOException {
+        if (onnx == null) {
+            throw new IllegalArgumentException(name + " is null; expected ONNX bytes");
+        }
+        return open(name, null, onnx);
+    }
+
+    private static OnnxRunner open(String file, Path path, byte[] bytes) throws IOException {
         OrtSession session = null;
         try {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-                session = env.createSession(file.toString(), options);
+                session = path != null ? env.createSession(path.toString(), options) : env.createSession(bytes, options);
             }
             if (!session.getInputNames().contains(OnnxWriter.INPUT)
                     || !session.getOutputNames().contains(OnnxWriter.OUTPUT_LOG_PROBS)) {

@@ -1,7 +1,7 @@
 /**
  * Implementation of the exporter: pure-Java writers for the TorchScript archive format (zip + pickle + TorchScript
  * source) and ONNX protobuf (both written through model-format's atomic write), the ONNX inspector and the
- * format runners of the parity check. The plain-Java reference forward pass is test code
+ * format runners of the parity check, the self test's fixed images and the update of config.pbtxt. The plain-Java reference forward pass is test code
  * ({@code dev.glyph.exporter.ReferenceForward} in this module's test-jar).
  *
  * <p>Not a public API; types here may change without notice.

@@ -8,6 +8,7 @@ import dev.glyph.modelformat.Manifest;
 import dev.glyph.modelformat.ManifestFile;
 import dev.glyph.modelformat.ModelFolder;
 import dev.glyph.modelformat.ModelFormatException;
+import dev.glyph.modelformat.SelfTest;
 import dev.glyph.modelformat.TensorSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,10 +152,61 @@ public final class ManifestParser {
         JsonNode prov = root.get("provenance");
         JsonNode parity = root.get("parity");
         String dataset = root.hasNonNull("dataset") ? root.get("dataset").asText() : null;
+        SelfTest selfTest = root.hasNonNull("self_test") ? selfTest(f, root.get("self_test")) : null;
         return new Manifest(Manifest.FORMAT_VERSION, name, version,
                 root.hasNonNull("created") ? root.get("created").asText() : null, producer, files, input, outputs,
                 labels, dataset, onnx, ts, src, prov == null || prov.isNull() ? null : prov, accuracy, accuracyImages,
-                parity == null || parity.isNull() ? null : parity);
+                parity == null || parity.isNull() ? null : parity, selfTest);
+    }
+
+    /** Reads {@code self_test}: a finite tolerance >= 0 and images of 784 base64 bytes with 10 finite log-probs. */
+    private static SelfTest selfTest(Fields f, JsonNode node) throws ModelFormatException {
+        if (!node.isObject()) {
+            throw f.wrong("self_test", node, "an object with tolerance and images");
+        }
+        JsonNode tol = f.get(node, "tolerance", "self_test.tolerance", "a number >= 0");
+        if (!tol.isNumber() || !(tol.asDouble() >= 0) || Double.isInfinite(tol.asDouble())) {
+            throw f.wrong("self_test.tolerance", tol, "a finite number >= 0");
+        }
+        JsonNode images = f.array(node, "images", "self_test.images");
+        if (images.isEmpty()) {
+            throw new ModelFormatException(f.where + ": self_test.images is []; expected at least one image", null);
+        }
+        List<SelfTest.Case> cases = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            String path = "self_test.images[" + i + "]";
+            JsonNode img = images.get(i);
+            if (!img.isObject()) {
+                throw f.wrong(path, img, "an object with gray8_base64 and log_probs");
+            }
+            String b64 = f.string(img, "gray8_base64", path + ".gray8_base64");
+            byte[] gray8;
+            try {
+                gray8 = Base64.getDecoder().decode(b64);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(f.where + ": " + path + ".gray8_base64 is not base64 ("
+                        + e.getMessage() + "); expected " + SelfTest.PIXELS + " bytes in standard base64", null);
+            }
+            if (gray8.length != SelfTest.PIXELS) {
+                throw new ModelFormatException(f.where + ": " + path + ".gray8_base64 holds " + gray8.length
+                        + " bytes; expected " + SelfTest.PIXELS + " (a 28x28 gray8 image)", null);
+            }
+            JsonNode lp = f.array(img, "log_probs", path + ".log_probs");
+            if (lp.size() != SelfTest.CLASSES) {
+                throw new ModelFormatException(f.where + ": " + path + ".log_probs has " + lp.size()
+                        + " values; expected " + SelfTest.CLASSES + " (one log-probability per class)", null);
+            }
+            float[] logProbs = new float[SelfTest.CLASSES];
+            for (int k = 0; k < logProbs.length; k++) {
+                JsonNode v = lp.get(k);
+                if (!v.isNumber() || !Float.isFinite((float) v.asDouble())) {
+                    throw f.wrong(path + ".log_probs[" + k + "]", v, "a finite number");
+                }
+                logProbs[k] = (float) v.asDouble();
+            }
+            cases.add(new SelfTest.Case(gray8, logProbs));
+        }
+        return new SelfTest(tol.asDouble(), cases);
     }
 
     private static Map<String, FileDigest> files(Fields f, JsonNode root) throws ModelFormatException {
