@@ -52,6 +52,35 @@ public final class GlyphCommand implements Runnable {
         return cl;
     }
 
+    /**
+     * What one in-process run of the CLI printed and returned.
+     *
+     * @param exitCode 0 success, 1 failure, 2 usage error
+     * @param out standard output
+     * @param err standard error
+     */
+    public record Invocation(int exitCode, String out, String err) {
+    }
+
+    /**
+     * Runs {@code glyph <args>} in this JVM, as {@code main} would but without exiting, and returns what it
+     * printed (for embedding and tests).
+     *
+     * <pre>{@code
+     * GlyphCommand.Invocation r = GlyphCommand.invoke("verify", "--model", "models/mnist/1");
+     * if (r.exitCode() != 0) System.err.print(r.err());
+     * }</pre>
+     */
+    public static Invocation invoke(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine cl = newCommandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Invocation(code, out.toString(), err.toString());
+    }
+
     /** Reports Glyph's and the JVM's versions. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override

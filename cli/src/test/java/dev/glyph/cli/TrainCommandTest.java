@@ -12,8 +12,6 @@ import dev.glyph.datasets.Datasets;
 import dev.glyph.trainer.Devices;
 import dev.glyph.trainer.TrainedRun;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +21,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** End-to-end runs of {@code glyph train} through the real command line. */
 class TrainCommandTest {
@@ -43,13 +40,8 @@ class TrainCommandTest {
     }
 
     static Run glyph(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = GlyphCommand.newCommandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        GlyphCommand.Invocation r = GlyphCommand.invoke(args);
+        return new Run(r.exitCode(), r.out(), r.err());
     }
 
     static List<String> trainArgs(Path out, String... extra) {

@@ -11,8 +11,6 @@ import dev.glyph.datasets.Dataset;
 import dev.glyph.datasets.Datasets;
 import dev.glyph.datasets.ImageSet;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
-import picocli.CommandLine;
 
 /**
  * Every fixture of the suite, in one place (to move into the test-fixtures module): a model folder
@@ -83,14 +80,9 @@ final class Fixtures {
 
     /** Runs a glyph command in this JVM; fails with its stderr unless it exits 0. */
     static String glyph(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = GlyphCommand.newCommandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        assertEquals(0, code, "glyph " + String.join(" ", args) + ":\n" + err + out);
-        return out.toString();
+        GlyphCommand.Invocation r = GlyphCommand.invoke(args);
+        assertEquals(0, r.exitCode(), "glyph " + String.join(" ", args) + ":\n" + r.err() + r.out());
+        return r.out();
     }
 
     /** The served model folder: MNIST, 512 images, 1 epoch (Adam), exported with parity checked. */

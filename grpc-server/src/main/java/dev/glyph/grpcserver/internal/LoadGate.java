@@ -195,7 +195,7 @@ public final class LoadGate {
      * recorded log-probabilities within the recorded tolerance.
      */
     public static void selfTest(ModelRuntime runtime, ManifestFile mf) throws GateException {
-        SelfTest t = selfTestOf(mf); // TEMP until merge: mf.manifest().selfTest()
+        SelfTest t = mf.manifest().selfTest();
         if (t == null || t.cases().isEmpty()) {
             throw new GateException(SELF_TEST, mf.path() + " records no self_test; re-export the model with this"
                     + " version of glyph export, which records the exported model's outputs for fixed images", null);
@@ -230,27 +230,6 @@ public final class LoadGate {
                     + got.get(worstImage).logProbabilities()[worstClass] + ", the manifest recorded "
                     + t.cases().get(worstImage).logProbs()[worstClass] + " (|diff| " + worst + " > tolerance " + t.tolerance()
                     + "); this session does not compute what was exported", null);
-        }
-    }
-
-    // TEMP until the export-triton merge
-    private static SelfTest selfTestOf(ManifestFile mf) throws GateException {
-        try {
-            JsonNode j = JSON.readTree(mf.text()).path("self_test");
-            if (j.isMissingNode()) {
-                return null;
-            }
-            List<SelfTest.Case> cs = new ArrayList<>();
-            for (JsonNode c : j.path("images")) {
-                float[] lp = new float[c.path("log_probs").size()];
-                for (int i = 0; i < lp.length; i++) {
-                    lp[i] = (float) c.path("log_probs").get(i).asDouble();
-                }
-                cs.add(new SelfTest.Case(java.util.Base64.getDecoder().decode(c.path("gray8_base64").asText()), lp));
-            }
-            return new SelfTest(j.path("tolerance").asDouble(1e-4), cs);
-        } catch (IOException e) {
-            throw new GateException(SELF_TEST, e.getMessage(), e);
         }
     }
 }
