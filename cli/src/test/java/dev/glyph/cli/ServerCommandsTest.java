@@ -144,8 +144,8 @@ class ServerCommandsTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = tmp.resolve("serve.log");
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ServeMain.class.getName(),
-                "--model", model.toString(), "--host", "127.0.0.1", "--port", "0", "--metrics-port", "-1",
-                "--intra-op-threads", "1").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--model", model.toString(), "--host", "127.0.0.1", "--port", "0", "--metrics-port", "-1", "--http-port", "-1",
+                "--allow-unverified", "--intra-op-threads", "1").redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             Pattern listening = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
             int grpcPort = -1;
