@@ -30,6 +30,17 @@ final class Oip {
     private Oip() {
     }
 
+    /** Predictions the SDK gives for {@code images} straight from the folder (no server). */
+    static List<dev.glyph.inferencesdk.Prediction> expected(java.nio.file.Path dir, List<DigitImage> images)
+            throws IOException {
+        try (dev.glyph.inferencesdk.DigitClassifier c = dev.glyph.inferencesdk.DigitClassifier.open(dir,
+                dev.glyph.inferencesdk.Options.defaults().intraOpThreads(1))) {
+            return c.classifyBatch(images);
+        } catch (dev.glyph.inferencesdk.ModelLoadException e) {
+            throw new IOException(e);
+        }
+    }
+
     static GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub blocking(Channel channel) {
         return GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
     }

@@ -38,7 +38,7 @@ class OipBatchingTest {
 
     @BeforeAll
     static void folder() throws Exception {
-        model = ServableModels.folder(tmp.resolve("mnist/1"), 21);
+        model = TestModels.folder(tmp.resolve("mnist/1"), 21);
     }
 
     private static Ending<ModelInferRequest, ModelInferResponse> infer(Harness h, ModelInferRequest r, long deadline,
@@ -88,7 +88,7 @@ class OipBatchingTest {
             assertEquals(2, s.batches(), "the holder's batch, then one batch of the OIP and glyph.v1 images together");
             assertEquals(2, gate.batches.get());
             assertEquals(5, s.batchSize().max(), "the shared batch held all 5 images");
-            List<Prediction> want = ServableModels.expected(model, Oip.digits(IMAGES));
+            List<Prediction> want = Oip.expected(model, Oip.digits(IMAGES));
             ModelInferResponse r = oip.first.get();
             for (int i = 0; i < 2; i++) {
                 assertEquals(want.get(i).label(), r.getOutputs(2).getContents().getInt64Contents(i));
@@ -147,7 +147,7 @@ class OipBatchingTest {
             }
             Ending<ModelInferRequest, ModelInferResponse> ok = infer(h, requests.get(3), 60, TimeUnit.SECONDS);
             assertEquals(Status.Code.OK, ok.end.get(60, TimeUnit.SECONDS).getCode());
-            List<Prediction> want = ServableModels.expected(model, IMAGES.stream().map(Oip::png)
+            List<Prediction> want = Oip.expected(model, IMAGES.stream().map(Oip::png)
                     .map(DigitImage::ofEncoded).toList());
             for (int i = 0; i < IMAGES.size(); i++) {
                 assertEquals(want.get(i).label(), ok.first.get().getOutputs(2).getContents().getInt64Contents(i));

@@ -44,10 +44,10 @@ class OipInferTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path model = ServableModels.folder(tmp.resolve("mnist/1"), 99);
-        expected = ServableModels.expected(model, Oip.digits(IMAGES));
+        Path model = TestModels.folder(tmp.resolve("mnist/1"), 99);
+        expected = Oip.expected(model, Oip.digits(IMAGES));
         pngs = IMAGES.stream().map(Oip::png).toList();
-        expectedPng = ServableModels.expected(model, pngs.stream().map(DigitImage::ofEncoded).toList());
+        expectedPng = Oip.expected(model, pngs.stream().map(DigitImage::ofEncoded).toList());
         assertTrue(expected.stream().map(Prediction::label).distinct().count() > 1,
                 "the fixture's labels must vary, or label checks prove little: " + expected);
         // one batcher with a queue of 8: at most 8 images per request

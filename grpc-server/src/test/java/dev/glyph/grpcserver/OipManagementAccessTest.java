@@ -1,5 +1,7 @@
 package dev.glyph.grpcserver;
 
+import dev.glyph.testfixtures.TestModels;
+
 import static dev.glyph.grpcserver.Oip.fails;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +53,7 @@ class OipManagementAccessTest {
     void repositoryModelLoad_fromNonLoopbackAddress_permissionDenied() throws Exception {
         InetAddress other = nonLoopbackAddress();
         Assumptions.assumeTrue(other != null, "this machine has no non-loopback IPv4 address to call from");
-        Path model = ServableModels.folder(tmp.resolve("mnist/1"), 3);
+        Path model = TestModels.folder(tmp.resolve("mnist/1"), 3);
         try (GlyphServer server = GlyphServer.open(ServerConfig.builder(model).port(0).metricsPort(-1)
                 .intraOpThreads(1).allowUnverified(true).management(true).build())) {
             ManagedChannel remote = channel(other.getHostAddress(), server.port());

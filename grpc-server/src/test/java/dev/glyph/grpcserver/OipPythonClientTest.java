@@ -72,7 +72,7 @@ class OipPythonClientTest {
         Path protoRoot = moduleDir().resolve("../proto/src/main/proto").normalize();
         assertTrue(Files.isRegularFile(protoRoot.resolve("inference/grpc_predict_v2.proto")), protoRoot.toString());
 
-        Path model = ServableModels.folder(tmp.resolve("models/mnist/1"), 555);
+        Path model = TestModels.folder(tmp.resolve("models/mnist/1"), 555);
         List<byte[]> images = TestModels.gray8Images(6, 9);
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         images.forEach(all::writeBytes);
@@ -84,9 +84,9 @@ class OipPythonClientTest {
             pngFiles.add(Files.write(tmp.resolve("digit-" + i + ".png"), png).toString());
             decoded.add(DigitImage.ofEncoded(png));
         }
-        List<Integer> labels = ServableModels.expected(model, Oip.digits(images)).stream().map(Prediction::label)
+        List<Integer> labels = Oip.expected(model, Oip.digits(images)).stream().map(Prediction::label)
                 .toList();
-        List<Integer> pngLabels = ServableModels.expected(model, decoded).stream().map(Prediction::label).toList();
+        List<Integer> pngLabels = Oip.expected(model, decoded).stream().map(Prediction::label).toList();
 
         JsonNode r;
         try (GlyphServer server = GlyphServer.open(ServerConfig.builder(model).host("127.0.0.1").port(0)

@@ -51,9 +51,9 @@ class OipRepositoryTest {
     @BeforeEach
     void start() throws Exception {
         root = tmp.resolve("models");
-        ServableModels.folder(root.resolve("mnist/1"), 11);
-        ServableModels.folder(root.resolve("mnist/2"), 12);
-        ServableModels.folder(root.resolve("broken/1"), 13);
+        TestModels.folder(root.resolve("mnist/1"), 11);
+        TestModels.folder(root.resolve("mnist/2"), 12);
+        TestModels.folder(root.resolve("broken/1"), 13);
         Files.write(root.resolve("broken/1/model.onnx"), TestModels.onnxBytes(TestModels.randomWeights(14)));
         h = Harness.serving(repository(true));
         stub = Oip.blocking(h.channel);
