@@ -64,6 +64,19 @@ public final class RawRpc {
     public static final MethodDescriptor<byte[], byte[]> HEALTH = method("grpc.health.v1.Health/Check",
             MethodDescriptor.MethodType.UNARY);
 
+    /** {@code inference.GRPCInferenceService/ModelInfer} (Open Inference Protocol). */
+    public static final MethodDescriptor<byte[], byte[]> MODEL_INFER = method("inference.GRPCInferenceService/ModelInfer",
+            MethodDescriptor.MethodType.UNARY);
+    /** {@code inference.GRPCInferenceService/ModelMetadata}. */
+    public static final MethodDescriptor<byte[], byte[]> MODEL_METADATA = method(
+            "inference.GRPCInferenceService/ModelMetadata", MethodDescriptor.MethodType.UNARY);
+    /** {@code inference.GRPCInferenceService/ModelReady}. */
+    public static final MethodDescriptor<byte[], byte[]> MODEL_READY = method("inference.GRPCInferenceService/ModelReady",
+            MethodDescriptor.MethodType.UNARY);
+    /** {@code inference.GRPCInferenceService/RepositoryIndex}. */
+    public static final MethodDescriptor<byte[], byte[]> REPOSITORY_INDEX = method(
+            "inference.GRPCInferenceService/RepositoryIndex", MethodDescriptor.MethodType.UNARY);
+
     private RawRpc() {
     }
 

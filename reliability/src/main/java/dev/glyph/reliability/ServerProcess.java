@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
 public final class ServerProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile(
-            "listening on 127\\.0\\.0\\.1:(\\d+) \\(gRPC\\), metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
+            "listening on 127\\.0\\.0\\.1:(\\d+) \\(gRPC\\), metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics"
+            + "(?:, Open Inference Protocol HTTP/REST on http://127\\.0\\.0\\.1:(\\d+))?");
     private static final Pattern JDWP = Pattern.compile("Listening for transport dt_socket at address: (\\d+)");
 
     private final Process process;
@@ -41,9 +42,11 @@ public final class ServerProcess implements AutoCloseable {
     private final int port;
     private final int metricsPort;
     private final int debugPort;
+    private final int httpPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    private ServerProcess(Process process, Path log, int port, int metricsPort, int debugPort) {
+    private ServerProcess(Process process, Path log, int port, int metricsPort, int debugPort, int httpPort) {
+        this.httpPort = httpPort;
         this.process = process;
         this.log = log;
         this.port = port;
@@ -65,6 +68,7 @@ public final class ServerProcess implements AutoCloseable {
         private String classPath = System.getProperty("java.class.path");
         private boolean debugger;
         private Duration startTimeout = Duration.ofSeconds(180);
+        private int httpPort = -1;
 
         private Builder(Path modelDir, Path log) {
             this.modelDir = modelDir;
@@ -74,6 +78,12 @@ public final class ServerProcess implements AutoCloseable {
         /** Adds JVM options, e.g. {@code -Xmx512m}. */
         public Builder jvmArgs(String... args) {
             jvmArgs.addAll(List.of(args));
+            return this;
+        }
+
+        /** Serves the Open Inference Protocol over HTTP on {@code port} (0 = any free port; default -1, off). */
+        public Builder httpPort(int port) {
+            httpPort = port;
             return this;
         }
 
@@ -116,7 +126,7 @@ public final class ServerProcess implements AutoCloseable {
             cmd.add("dev.glyph.cli.Main");
             cmd.add("serve");
             cmd.addAll(List.of("--model", modelDir.toString(), "--host", "127.0.0.1", "--port", "0",
-                    "--metrics-port", "0", "--http-port", "-1", "--intra-op-threads", "1"));
+                    "--metrics-port", "0", "--http-port", Integer.toString(httpPort), "--intra-op-threads", "1"));
             cmd.addAll(serveArgs);
             Files.createDirectories(log.toAbsolutePath().getParent());
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -130,7 +140,8 @@ public final class ServerProcess implements AutoCloseable {
                     Matcher d = JDWP.matcher(text);
                     if (m.find() && (!debugger || d.find())) {
                         return new ServerProcess(p, log, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                                debugger ? Integer.parseInt(d.group(1)) : -1);
+                                debugger ? Integer.parseInt(d.group(1)) : -1, m.group(3) == null ? -1
+                                        : Integer.parseInt(m.group(3)));
                     }
                     if (!p.isAlive() || System.nanoTime() > giveUp) {
                         throw new IOException("glyph serve did not start listening (" + (p.isAlive() ? "timed out"
@@ -157,6 +168,11 @@ public final class ServerProcess implements AutoCloseable {
     /** Returns the gRPC port. */
     public int port() {
         return port;
+    }
+
+    /** Returns the HTTP/REST port, or -1 when it is off. */
+    public int httpPort() {
+        return httpPort;
     }
 
     /** Returns the JDWP port, or -1 without {@link Builder#debugger(boolean)}. */
