@@ -4,15 +4,18 @@ import dev.glyph.grpcserver.internal.ClassifierService;
 import dev.glyph.grpcserver.internal.DecodePool;
 import dev.glyph.grpcserver.internal.ImageDecoder;
 import dev.glyph.grpcserver.internal.InboundGuard;
+import dev.glyph.grpcserver.internal.InferenceService;
 import dev.glyph.grpcserver.internal.MetricsInterceptor;
 import dev.glyph.grpcserver.internal.ModelRepository;
 import dev.glyph.grpcserver.internal.ModelRuntime;
+import dev.glyph.grpcserver.internal.OipCore;
 import dev.glyph.grpcserver.internal.ServedVersion;
 import dev.glyph.grpcserver.internal.ServerMetrics;
 import dev.glyph.grpcserver.internal.StatusGuardInterceptor;
 import dev.glyph.inferencesdk.BatcherListener;
 import dev.glyph.inferencesdk.BatcherStats;
 import dev.glyph.inferencesdk.ModelLoadException;
+import dev.glyph.proto.inference.GRPCInferenceServiceGrpc;
 import dev.glyph.proto.v1.ClassifierGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -57,8 +60,9 @@ import org.slf4j.LoggerFactory;
  * SERVING) → {@link #shutdown(Duration)}: health NOT_SERVING, no new calls, in-flight calls
  * finish (open streams end with UNAVAILABLE after answering what they have read), the batcher and
  * model are closed, every thread the server started is stopped. Services: {@code glyph.v1.Classifier},
- * {@code grpc.health.v1.Health} (service names {@code ""} and {@code glyph.v1.Classifier}) and
- * server reflection ({@code grpc.reflection.v1}).
+ * the Open Inference Protocol's {@code inference.GRPCInferenceService} (on the same models and batchers),
+ * {@code grpc.health.v1.Health} (service names {@code ""}, {@code glyph.v1.Classifier} and
+ * {@code inference.GRPCInferenceService}) and server reflection ({@code grpc.reflection.v1}).
  *
  * <p>Thread-safety: all methods are thread-safe; {@link #shutdown(Duration)} and {@link #close()}
  * are idempotent.
@@ -78,12 +82,15 @@ public final class GlyphServer implements AutoCloseable {
 
     /** The health-check service name of the classifier. */
     public static final String SERVICE_NAME = ClassifierGrpc.SERVICE_NAME;
+    /** The health-check service name of the Open Inference Protocol service. */
+    public static final String OIP_SERVICE_NAME = GRPCInferenceServiceGrpc.SERVICE_NAME;
 
     private final ServerConfig config;
     private final String threadPrefix;
     private final ServerMetrics metrics;
     private final DecodePool decodePool;
     private final ClassifierService service;
+    private final OipCore oip;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Object lifecycle = new Object();
     private volatile ServerState state = ServerState.CREATED;
@@ -104,8 +111,10 @@ public final class GlyphServer implements AutoCloseable {
         this.metrics.decodingBytesSource(decodePool::bytesInUse);
         this.service = new ClassifierService(metrics, new ImageDecoder(config.maxImagePixels(), config.maxDecodedPixels(),
                 decodePool), decodePool, config.streamInFlight());
+        this.oip = new OipCore(service, metrics, config.management());
         health.setStatus("", ServingStatus.NOT_SERVING);
         health.setStatus(SERVICE_NAME, ServingStatus.NOT_SERVING);
+        health.setStatus(OIP_SERVICE_NAME, ServingStatus.NOT_SERVING);
     }
 
     /** Creates a server; nothing is bound or loaded until {@link #start()}. */
@@ -199,6 +208,7 @@ public final class GlyphServer implements AutoCloseable {
         InboundGuard guard = new InboundGuard(metrics, config.maxMessageBytes(), Duration.ofSeconds(10));
         b.maxInboundMessageSize(InboundGuard.transportLimit(config.maxMessageBytes()))
                 .addService(ServerInterceptors.intercept(guard.guard(service.bindService()), chain))
+                .addService(ServerInterceptors.intercept(guard.guard(new InferenceService(oip).definition()), chain))
                 .addService(ServerInterceptors.intercept(guard.guard(health.getHealthService().bindService()),
                         new MetricsInterceptor(metrics)))
                 .addService(guard.guard(ProtoReflectionServiceV1.newInstance().bindService()));
@@ -253,6 +263,7 @@ public final class GlyphServer implements AutoCloseable {
             service.serve(repo);
             health.setStatus("", ServingStatus.SERVING);
             health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
+            health.setStatus(OIP_SERVICE_NAME, ServingStatus.SERVING);
             metrics.ready(true);
             state = ServerState.SERVING;
             List<String> ready = new ArrayList<>();

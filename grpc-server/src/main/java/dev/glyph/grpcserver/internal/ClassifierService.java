@@ -92,6 +92,36 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
         return draining;
     }
 
+    /**
+     * Returns the repository being served, or throws {@link UnavailableException} before the models are loaded.
+     * Shared with {@link OipCore}, so that both protocols see the same models and the same drain.
+     */
+    ModelRepository repository() {
+        ModelRepository repo = repository;
+        if (repo == null) {
+            throw new UnavailableException("model is not loaded yet (loading and warming up); retry shortly");
+        }
+        return repo;
+    }
+
+    /** Returns whether models are being served (loaded and not draining). */
+    boolean serving() {
+        return repository != null && !draining;
+    }
+
+    ImageDecoder decoder() {
+        return decoder;
+    }
+
+    DecodePool decodePool() {
+        return decodePool;
+    }
+
+    /** Returns where responses are built and sent, or null for the batcher's worker thread. */
+    Executor responseExecutor() {
+        return responseExecutor;
+    }
+
     @Override
     public void classify(ClassifyRequest request, StreamObserver<ClassifyResponse> observer) {
         Work work = new Work(Context.current());

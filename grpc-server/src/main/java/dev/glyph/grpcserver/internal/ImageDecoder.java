@@ -85,12 +85,23 @@ public record ImageDecoder(long maxImagePixels, long maxDecodedPixels, DecodePoo
     }
 
     private DigitImage encoded(ByteString b, int i) {
-        String field = "images[" + i + "].encoded";
-        if (b.isEmpty()) {
+        return encoded(b.toByteArray(), "images[" + i + "].encoded");
+    }
+
+    /**
+     * Decodes one encoded image with the same checks, limits, decode-memory reservation and MNIST-style
+     * preprocessing as a glyph.v1 {@code encoded} image (used by the Open Inference Protocol's BYTES inputs).
+     * Call it on the {@link DecodePool}, never on a transport thread.
+     *
+     * @param field names the image in messages, e.g. {@code input 'image' element 2}
+     * @throws BadRequestException if the bytes are empty, another format, too large or not decodable
+     * @throws OverloadedException if the decoded-bytes cap is reached
+     */
+    public DigitImage encoded(byte[] bytes, String field) {
+        if (bytes.length == 0) {
             throw new BadRequestException(field + ": expected " + String.join(", ", ImageHeader.ACCEPTED_FORMATS)
                     + " bytes, found 0 bytes");
         }
-        byte[] bytes = b.toByteArray();
         ImageHeader h;
         try {
             h = ImageHeader.read(bytes);
@@ -102,7 +113,7 @@ public record ImageDecoder(long maxImagePixels, long maxDecodedPixels, DecodePoo
                     + " pixels; expected at least 1x1 and at most " + maxImagePixels + " pixels (max image pixels)");
         }
         long cost = h.decodeBytes(maxDecodedPixels);
-        pool.reserve(cost, "images[" + i + "]");
+        pool.reserve(cost, field);
         try {
             return DigitImage.ofEncoded(bytes, maxImagePixels, maxDecodedPixels);
         } catch (IllegalArgumentException e) {

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * <caption>mapping</caption>
  * <tr><td>{@link BadRequestException}</td><td>INVALID_ARGUMENT, its message (field and image index)</td></tr>
  * <tr><td>{@link ModelNotFoundException}</td><td>NOT_FOUND, its message (what is served)</td></tr>
+ * <tr><td>{@link PermissionDeniedException}</td><td>PERMISSION_DENIED, its message (how to allow it)</td></tr>
+ * <tr><td>{@link PreconditionFailedException}</td><td>FAILED_PRECONDITION, its message (the reasons)</td></tr>
  * <tr><td>{@link QueueFullException}, {@link OverloadedException}</td><td>RESOURCE_EXHAUSTED</td></tr>
  * <tr><td>{@link DeadlineExceededException}</td><td>DEADLINE_EXCEEDED (the images were not run)</td></tr>
  * <tr><td>{@link UnavailableException}, {@link BatcherClosedException}</td><td>UNAVAILABLE</td></tr>
@@ -48,6 +50,12 @@ public final class StatusMapper {
         }
         if (e instanceof ModelNotFoundException) {
             return Status.NOT_FOUND.withDescription(e.getMessage());
+        }
+        if (e instanceof PermissionDeniedException) {
+            return Status.PERMISSION_DENIED.withDescription(e.getMessage());
+        }
+        if (e instanceof PreconditionFailedException) {
+            return Status.FAILED_PRECONDITION.withDescription(e.getMessage());
         }
         if (e instanceof QueueFullException) {
             return Status.RESOURCE_EXHAUSTED.withDescription("server queue is full: " + e.getMessage()
