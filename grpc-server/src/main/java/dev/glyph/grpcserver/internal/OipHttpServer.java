@@ -44,7 +44,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
-import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -134,8 +133,8 @@ public final class OipHttpServer implements AutoCloseable {
         this.settings = settings;
         this.core = core;
         this.metrics = metrics;
-        QueuedThreadPool pool = new QueuedThreadPool(settings.maxThreads(), 2, 60_000, -1,
-                new BlockingArrayQueue<>(64, 64, 4096), null);
+        // bounded threads; the task queue is bounded by the connection limit below (Jetty warns against a bounded queue)
+        QueuedThreadPool pool = new QueuedThreadPool(settings.maxThreads(), 2, 60_000);
         pool.setName(settings.threadPrefix() + "-http");
         pool.setDaemon(true);
         jetty = new Server(pool);
