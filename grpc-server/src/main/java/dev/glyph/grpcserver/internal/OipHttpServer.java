@@ -34,7 +34,9 @@ import java.util.zip.InflaterInputStream;
 import java.util.zip.ZipException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -44,6 +46,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -323,8 +326,8 @@ public final class OipHttpServer implements AutoCloseable {
         private final Response response;
         private final Callback callback;
         private final AtomicBoolean answered = new AtomicBoolean();
-        /** The body could not be read to its end (the client went away while sending). */
-        private final AtomicBoolean gone = new AtomicBoolean();
+        /** Watches the connection for the client leaving while an inference call is pending; null otherwise. */
+        private volatile DisconnectProbe probe;
         private final AtomicBoolean counted = new AtomicBoolean();
 
         Exchange(Request request, Response response, Callback callback) {
@@ -409,9 +412,8 @@ public final class OipHttpServer implements AutoCloseable {
                     OipCore.Call call = new OipCore.Call(null);
                     // the client closing its connection ends the call: its queued images are dropped unexecuted
                     request.addFailureListener(t -> call.ended());
-                    if (gone.get()) {
-                        call.ended();
-                    }
+                    probe = new DisconnectProbe(call);
+                    probe.start();
                     core.infer(req, call).whenComplete((r, e) -> {
                             if (e != null) {
                                 fail(e);
@@ -590,7 +592,6 @@ public final class OipHttpServer implements AutoCloseable {
                         if (Content.Chunk.isFailure(chunk)) {
                             Throwable f = chunk.getFailure();
                             chunk.release();
-                            gone.set(true);
                             error(400, "request body could not be read: " + f.getMessage());
                             return;
                         }
@@ -626,6 +627,86 @@ public final class OipHttpServer implements AutoCloseable {
             }
         }
 
+        /**
+         * Notices a client that closes its connection while its inference call waits for the batcher. Jetty reads
+         * an HTTP/1.1 connection only between requests, so a closed connection goes unnoticed until the answer is
+         * written; this registers a read interest of its own on the connection once the body is read, and a read
+         * of -1 (end of stream) ends the call, which drops its queued images unexecuted. If the client sends
+         * further bytes (a pipelined request) before the answer, the byte read is lost: the answer then carries
+         * {@code Connection: close}, and the client resends the pipelined request on a new connection (as RFC 9112
+         * section 9.3.2 requires of pipelining clients). The interest is withdrawn before the answer is written,
+         * so that Jetty's own reading of the next request is undisturbed.
+         */
+        private final class DisconnectProbe implements Callback {
+            private final OipCore.Call call;
+            private final EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+            private final Object lock = new Object();
+            private boolean registered;
+            private boolean stopped;
+            private boolean lostBytes;
+
+            DisconnectProbe(OipCore.Call call) {
+                this.call = call;
+            }
+
+            void start() {
+                synchronized (lock) {
+                    if (!stopped && !registered) {
+                        registered = endPoint.tryFillInterested(this);
+                    }
+                }
+            }
+
+            /** Withdraws the read interest; returns whether the connection must close after the answer. */
+            boolean stop() {
+                synchronized (lock) {
+                    stopped = true;
+                    if (registered && endPoint instanceof AbstractEndPoint e) {
+                        registered = false;
+                        e.getFillInterest().onFail(PROBE_STOPPED); // ours: nothing else registers while we are
+                    }
+                    return lostBytes;
+                }
+            }
+
+            @Override
+            public void succeeded() {
+                synchronized (lock) {
+                    registered = false;
+                    if (stopped) {
+                        return;
+                    }
+                }
+                int n;
+                try {
+                    n = endPoint.fill(BufferUtil.allocate(1));
+                } catch (IOException e) {
+                    n = -1;
+                }
+                if (n < 0) {
+                    LOG.debug("client {} closed its connection while its inference call waited; ending the call",
+                            request.getConnectionMetaData().getRemoteSocketAddress());
+                    call.ended();
+                } else if (n > 0) {
+                    synchronized (lock) {
+                        lostBytes = true;
+                    }
+                } else {
+                    start();
+                }
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                synchronized (lock) {
+                    registered = false;
+                }
+                if (x != PROBE_STOPPED) {
+                    call.ended(); // the endpoint failed or closed
+                }
+            }
+        }
+
         // ---------------------------------------------------------------------------------- answers
 
         /** Answers with the status and message of {@code t}: {@link StatusMapper}, then {@link HttpStatusMapper}. */
@@ -655,6 +736,10 @@ public final class OipHttpServer implements AutoCloseable {
                 return;
             }
             try {
+                DisconnectProbe p = probe;
+                if (p != null && p.stop()) {
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                }
                 response.setStatus(code);
                 if (type != null) {
                     response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
@@ -685,6 +770,12 @@ public final class OipHttpServer implements AutoCloseable {
             callback.succeeded();
         }
     }
+
+    /** Fails the disconnect probe's read interest when the answer is ready (not an error). */
+    private static final Exception PROBE_STOPPED = new Exception("disconnect probe stopped: the answer is ready", null,
+            false, false) {
+        private static final long serialVersionUID = 1L;
+    };
 
     @FunctionalInterface
     private interface BodyConsumer {
