@@ -9,7 +9,9 @@
  * }</pre>
  *
  * <p>{@link dev.glyph.grpcserver.GlyphServer} serves {@code glyph.v1.Classifier} (see
- * {@code proto/src/main/proto/glyph/v1/classifier.proto}), {@code grpc.health.v1.Health} and
+ * {@code proto/src/main/proto/glyph/v1/classifier.proto}), the Open Inference Protocol's
+ * {@code inference.GRPCInferenceService} (see
+ * {@code proto/src/main/proto/inference/grpc_predict_v2.proto}), {@code grpc.health.v1.Health} and
  * server reflection, with Prometheus metrics on an HTTP port. Images of concurrent calls are
  * coalesced into model batches by the inference SDK's
  * {@link dev.glyph.inferencesdk.BatchingClassifier}. Clients ({@code GlyphClient},

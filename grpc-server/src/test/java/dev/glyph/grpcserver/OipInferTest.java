@@ -343,6 +343,36 @@ class OipInferTest {
     }
 
     @Test
+    void modelInfer_unparseableMessage_invalidArgumentFromInboundGuard() {
+        io.grpc.MethodDescriptor.Marshaller<byte[]> bytes = new io.grpc.MethodDescriptor.Marshaller<>() {
+            @Override
+            public java.io.InputStream stream(byte[] value) {
+                return new java.io.ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(java.io.InputStream stream) {
+                try {
+                    return stream.readAllBytes();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        io.grpc.MethodDescriptor<byte[], byte[]> md = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName("inference.GRPCInferenceService/ModelInfer")
+                .setRequestMarshaller(bytes).setResponseMarshaller(bytes).build();
+        // field 5 (inputs), length-delimited, claims 100 bytes but 2 follow
+        byte[] truncated = {0x2A, 100, 0x0A, 0x01};
+        fails(Code.INVALID_ARGUMENT, () -> io.grpc.stub.ClientCalls.blockingUnaryCall(h.channel, md,
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS), truncated),
+                "inference.ModelInferRequest");
+        assertTrue(h.server.scrapeMetrics().contains("inference.GRPCInferenceService/ModelInfer"),
+                "the refused call is counted in the request metrics");
+    }
+
+    @Test
     void modelInfer_afterRefusals_serverStillAnswers() {
         fails(Code.INVALID_ARGUMENT, () -> infer(ModelInferRequest.newBuilder().setModelName("mnist")), "inputs");
         assertTrue(infer(Oip.fp32(IMAGES.subList(0, 1))).getOutputsCount() == 4);
