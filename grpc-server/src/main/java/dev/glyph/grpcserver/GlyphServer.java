@@ -9,6 +9,7 @@ import dev.glyph.grpcserver.internal.MetricsInterceptor;
 import dev.glyph.grpcserver.internal.ModelRepository;
 import dev.glyph.grpcserver.internal.ModelRuntime;
 import dev.glyph.grpcserver.internal.OipCore;
+import dev.glyph.grpcserver.internal.OipHttpServer;
 import dev.glyph.grpcserver.internal.ServedVersion;
 import dev.glyph.grpcserver.internal.ServerMetrics;
 import dev.glyph.grpcserver.internal.StatusGuardInterceptor;
@@ -100,6 +101,8 @@ public final class GlyphServer implements AutoCloseable {
     private EventLoopGroup workers;
     private volatile ModelRepository repository;
     private int metricsPort = -1;
+    private OipHttpServer http;
+    private int httpPort = -1;
     private Boolean shutdownResult;
 
     private GlyphServer(ServerConfig config) {
@@ -145,7 +148,8 @@ public final class GlyphServer implements AutoCloseable {
     }
 
     /**
-     * Binds the metrics endpoint and the gRPC port. Health is NOT_SERVING and classification calls
+     * Binds the metrics endpoint, the gRPC port and, when {@link ServerConfig#httpPort()} is not -1, the HTTP/REST
+     * port of the Open Inference Protocol. Health is NOT_SERVING and classification calls
      * get UNAVAILABLE until {@link #loadModel()} finishes.
      *
      * @throws IOException if a port cannot be bound (nothing stays bound)
@@ -161,7 +165,16 @@ public final class GlyphServer implements AutoCloseable {
                     metricsPort = metrics.startHttp(config.host(), config.metricsPort());
                 }
                 server = buildServer().start();
+                if (config.httpPort() >= 0) {
+                    http = new OipHttpServer(OipHttpServer.Settings.of(config.host(), config.httpPort(),
+                            config.maxMessageBytes(), config.management(), threadPrefix), oip, metrics::scrape);
+                    httpPort = http.start();
+                    LOG.info("Open Inference Protocol REST on {}:{}", config.host() == null ? "*" : config.host(), httpPort);
+                }
             } catch (IOException | RuntimeException e) {
+                if (server != null) {
+                    server.shutdownNow();
+                }
                 releaseThreads();
                 metrics.close();
                 state = ServerState.STOPPED;
@@ -347,6 +360,11 @@ public final class GlyphServer implements AutoCloseable {
         return s.getPort();
     }
 
+    /** Returns the bound HTTP/REST (Open Inference Protocol) port, or -1 when disabled or not started. */
+    public int httpPort() {
+        return httpPort;
+    }
+
     /** Returns the bound metrics port, or -1 when disabled or not started. */
     public int metricsPort() {
         return metricsPort;
@@ -404,6 +422,9 @@ public final class GlyphServer implements AutoCloseable {
                     timeout.toMillis());
             health.enterTerminalState();
             metrics.ready(false);
+            if (http != null) {
+                http.beginDrain(); // new REST requests: 503; those in flight finish below
+            }
             if (server != null) {
                 server.shutdown();
                 service.drain();
@@ -419,6 +440,10 @@ public final class GlyphServer implements AutoCloseable {
                     clean = false;
                     server.shutdownNow();
                 }
+            }
+            if (http != null) {
+                clean &= http.awaitDrained(Duration.ofNanos(remaining(deadline)));
+                http.close();
             }
             ModelRepository repo = repository;
             if (repo != null) {
