@@ -211,6 +211,7 @@ public class ServeCommand extends GlyphSubcommand {
         out.println("glyph serve: " + (source.repository != null ? "model repository " + source.repository
                 + " (" + String.join(", ", readyVersions(server)) + ")" : "model " + source.dir) + " listening on " + where + ":" + server.port() + " (gRPC)"
                 + (server.metricsPort() >= 0 ? ", metrics on http://" + where + ":" + server.metricsPort() + "/metrics" : "")
+                + (server.httpPort() >= 0 ? ", Open Inference Protocol HTTP/REST on http://" + where + ":" + server.httpPort() : "")
                 + (signalsHandled ? "; SIGTERM or Ctrl-C stops" : ""));
         out.flush();
         try {

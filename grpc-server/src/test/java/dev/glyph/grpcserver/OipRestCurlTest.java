@@ -28,9 +28,9 @@ class OipRestCurlTest {
     @Test
     void curl_postBodyFromFile_answersPredictions() throws Exception {
         Path curl = OutsideTools.system().data(Path.of("/usr/bin/curl"), "sudo apt-get install curl");
-        Path model = ServableModels.folder(tmp.resolve("mnist/1"), 99);
+        Path model = TestModels.folder(tmp.resolve("mnist/1"), 99);
         List<byte[]> images = TestModels.gray8Images(5, 31);
-        List<Prediction> want = ServableModels.expected(model, Oip.digits(images));
+        List<Prediction> want = Oip.expected(model, Oip.digits(images));
         Path body = tmp.resolve("body.json");
         Files.writeString(body, Rest.uint8(images).replace("{\"inputs\"", "{\"id\":\"curl-1\",\"inputs\""),
                 StandardCharsets.UTF_8);

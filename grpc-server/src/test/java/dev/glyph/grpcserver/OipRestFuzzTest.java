@@ -104,7 +104,7 @@ class OipRestFuzzTest {
 
     @Test
     void infer_300MutatedBodies_never5xxAndStillServes() throws Exception {
-        Path model = ServableModels.folder(tmp.resolve("mnist/1"), 99);
+        Path model = TestModels.folder(tmp.resolve("mnist/1"), 99);
         List<byte[]> images = TestModels.gray8Images(2, 31);
         List<String> bases = List.of(
                 Rest.fp32Flat(images.subList(0, 1), "\"id\":\"f\",\"outputs\":[{\"name\":\"label\"}],"),

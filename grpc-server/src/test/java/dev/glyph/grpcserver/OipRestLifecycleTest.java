@@ -33,8 +33,8 @@ class OipRestLifecycleTest {
 
     @BeforeAll
     static void folders() throws Exception {
-        model = ServableModels.folder(tmp.resolve("repo/mnist/1"), 99);
-        ServableModels.folder(tmp.resolve("repo/digits/1"), 5);
+        model = TestModels.folder(tmp.resolve("repo/mnist/1"), 99);
+        TestModels.folder(tmp.resolve("repo/digits/1"), 5);
     }
 
     private static ServerConfig.Builder config() {

@@ -70,8 +70,9 @@ import org.slf4j.LoggerFactory;
  * <p>Endpoints: {@code GET /v2/health/live}, {@code GET /v2/health/ready}, {@code GET /v2},
  * {@code GET /v2/models/{name}[/versions/{v}]}, {@code GET /v2/models/{name}[/versions/{v}]/ready},
  * {@code POST /v2/models/{name}[/versions/{v}]/infer}, {@code GET /metrics}, and Triton's repository extension
- * {@code POST /v2/repository/index}, {@code POST /v2/repository/models/{name}/load|unload} (only with
- * {@link Settings#management()} and from a loopback client, else 403). Errors are {@code {"error": "..."}} with the
+ * {@code POST /v2/repository/index} (always, like gRPC's RepositoryIndex), {@code POST
+ * /v2/repository/models/{name}/load|unload} (only with {@link Settings#management()} and from a loopback client,
+ * else 403). Errors are {@code {"error": "..."}} with the
  * HTTP status of {@link HttpStatusMapper} (via {@link StatusMapper}); a body over {@link Settings#maxBodyBytes()} is
  * 413, before or after inflating (gzip and deflate request bodies are inflated only up to that limit); unknown paths
  * are 404, a wrong method 405, malformed JSON 400 naming the line and column. A client that disconnects cancels its
@@ -428,16 +429,16 @@ public final class OipHttpServer implements AutoCloseable {
         }
 
         private void repository(Match m) {
-            if (!settings.management()) {
-                error(403, "the model repository extension is off; start the server with --management"
+            if (m.route() != Route.INDEX && !settings.management()) {
+                error(403, "the model repository extension is off; start the server with --allow-management"
                         + " (ServerConfig.management(true)) and call it from this machine (loopback only)");
                 return;
             }
             SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
             boolean local = remote instanceof InetSocketAddress isa && isa.getAddress() != null
                     && isa.getAddress().isLoopbackAddress();
-            if (!local) {
-                error(403, "the model repository extension answers loopback clients only; this client is " + remote
+            if (m.route() != Route.INDEX && !local) {
+                error(403, "the repository load and unload calls answer loopback clients only; this client is " + remote
                         + "; call it from the server's machine");
                 return;
             }
