@@ -76,7 +76,10 @@ public final class ModelRepository implements AutoCloseable {
     private final ExecutorService closer;
     private final ScheduledExecutorService poller;
     private volatile Map<String, Served> served = Map.of();
-    /** model -> version -> status; versions of a model are replaced as a whole under the repository thread. */
+    /**
+     * model -> version -> status. Each model's map is replaced as a whole (copy-on-write), never changed after it
+     * is published, so the index and the metrics read it without a lock.
+     */
     private final ConcurrentHashMap<String, Map<String, ModelStatus>> statuses = new ConcurrentHashMap<>();
     private final Set<String> unloaded = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -340,8 +343,14 @@ public final class ModelRepository implements AutoCloseable {
                 anyWantedReady = true;
                 continue;
             }
-            statuses.computeIfAbsent(name, k -> new TreeMap<>(Comparator.VERSIONS))
-                    .put(v, new ModelStatus(name, v, State.LOADING, ""));
+            statuses.compute(name, (k, m) -> { // published maps are never changed: readers iterate them unlocked
+                Map<String, ModelStatus> n = new TreeMap<>(Comparator.VERSIONS);
+                if (m != null) {
+                    n.putAll(m);
+                }
+                n.put(v, new ModelStatus(name, v, State.LOADING, ""));
+                return n;
+            });
             try {
                 next.add(loadVersion(name, v, e.getValue()));
                 st.put(v, new ModelStatus(name, v, State.READY, ""));
