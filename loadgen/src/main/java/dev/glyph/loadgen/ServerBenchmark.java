@@ -365,7 +365,10 @@ public final class ServerBenchmark {
         return config.model().isEmpty() ? "mnist" : config.model();
     }
 
-    /** The same images as an OIP request: UINT8 [N,28,28] in raw_input_contents, all outputs. */
+    /**
+     * The same images as an OIP request: UINT8 [N,28,28] in raw_input_contents, asking for the outputs
+     * {@code label} and {@code confidence}, which is what a glyph.v1 response carries.
+     */
     static ModelInferRequest oipRequest(ClassifyRequest r, String model) {
         ByteString raw = ByteString.EMPTY;
         for (dev.glyph.proto.v1.Image im : r.getImagesList()) {
@@ -374,6 +377,8 @@ public final class ServerBenchmark {
         return ModelInferRequest.newBuilder().setModelName(model)
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("image").setDatatype("UINT8")
                         .addShape(r.getImagesCount()).addShape(28).addShape(28))
+                .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("label"))
+                .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("confidence"))
                 .addRawInputContents(raw).build();
     }
 

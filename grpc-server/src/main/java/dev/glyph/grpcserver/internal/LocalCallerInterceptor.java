@@ -14,7 +14,8 @@ import java.net.SocketAddress;
 /**
  * Records in the call's {@link Context} whether the caller is on this host: a loopback TCP address
  * ({@code 127.0.0.0/8}, {@code ::1}) or the in-process transport. Anything else, including an unknown remote
- * address, is not local. Read with {@link #isLocal()} inside the handler.
+ * address, is not local. Read with {@link #isLocal()} inside the handler. Only the repository load and unload calls
+ * ({@code RepositoryModel*}) are intercepted; every other call passes through untouched.
  *
  * <pre>{@code
  * ServerInterceptors.intercept(service.bindService(), new LocalCallerInterceptor());
@@ -30,6 +31,10 @@ public final class LocalCallerInterceptor implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
+        String method = call.getMethodDescriptor().getBareMethodName();
+        if (method == null || !method.startsWith("RepositoryModel")) {
+            return next.startCall(call, headers); // only load/unload ask; the hot path stays free of a context
+        }
         boolean local = isLocal(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
         return Contexts.interceptCall(Context.current().withValue(LOCAL, local), call, headers, next);
     }
