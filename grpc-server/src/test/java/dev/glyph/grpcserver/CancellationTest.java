@@ -14,7 +14,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -45,16 +44,6 @@ class CancellationTest {
         return call;
     }
 
-    private static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("never happened: " + what);
-            }
-            Thread.sleep(2);
-        }
-    }
-
     private static double metric(Harness h, String name) {
         Matcher m = Pattern.compile("(?m)^" + name + " ([0-9.E]+)$").matcher(h.server.scrapeMetrics());
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
@@ -78,7 +67,7 @@ class CancellationTest {
             StreamObserver<ClassifyRequest> out = h.async().classifyStream(stream);
             out.onNext(request(2));
             out.onNext(request(2));
-            await(() -> h.server.batcherStats().queueDepth() == 9 + 11 + 4, "all 24 images queued");
+            Harness.await(() -> h.server.batcherStats().queueDepth() == 9 + 11 + 4, "all 24 images queued");
             for (Ending<ClassifyRequest, ClassifyResponse> c : cancelled) {
                 c.cancel();
             }
@@ -91,8 +80,8 @@ class CancellationTest {
             }
             assertEquals(Status.Code.CANCELLED, stream.end.get(60, TimeUnit.SECONDS).getCode());
             // the worker is still held: only eager removal can empty the queue
-            await(() -> h.server.batcherStats().queueDepth() == 0, "queue emptied while the worker is held");
-            await(() -> h.server.batcherStats().cancelled() == 15, "15 images counted cancelled");
+            Harness.await(() -> h.server.batcherStats().queueDepth() == 0, "queue emptied while the worker is held");
+            Harness.await(() -> h.server.batcherStats().cancelled() == 15, "15 images counted cancelled");
             gate.release();
             assertEquals(Status.Code.OK, holder.end.get(60, TimeUnit.SECONDS).getCode());
             BatcherStats s = h.server.batcherStats();

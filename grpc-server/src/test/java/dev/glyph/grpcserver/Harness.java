@@ -54,6 +54,17 @@ final class Harness implements AutoCloseable {
         return ClassifierGrpc.newStub(channel);
     }
 
+    /** Waits up to 60 s for {@code cond}, polling every 2 ms; fails naming {@code what}. */
+    static void await(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("never happened: " + what);
+            }
+            Thread.sleep(2);
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         channel.shutdownNow();

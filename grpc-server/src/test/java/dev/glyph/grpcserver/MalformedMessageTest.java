@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glyph.client.GlyphClient;
+import dev.glyph.testfixtures.RawBytes;
 import dev.glyph.testfixtures.TestModels;
 import dev.glyph.proto.v1.ClassifierGrpc;
 import dev.glyph.proto.v1.ClassifyRequest;
@@ -24,10 +25,6 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -55,22 +52,6 @@ class MalformedMessageTest {
     static final int MAX_MESSAGE = 1 << 20;
     static final List<byte[]> IMAGES = TestModels.gray8Images(2, 3);
 
-    static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
-
     @BeforeAll
     static void start() throws Exception {
         Path model = TestModels.folder(tmp.resolve("mnist/1"), 5);
@@ -86,8 +67,7 @@ class MalformedMessageTest {
     }
 
     private static MethodDescriptor<byte[], byte[]> raw(MethodDescriptor<?, ?> real) {
-        return MethodDescriptor.<byte[], byte[]>newBuilder(BYTES, BYTES).setFullMethodName(real.getFullMethodName())
-                .setType(real.getType()).build();
+        return RawBytes.of(real);
     }
 
     private static Status unary(MethodDescriptor<?, ?> method, byte[] body, CallOptions options) {

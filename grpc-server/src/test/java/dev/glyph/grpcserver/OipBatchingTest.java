@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,16 +55,6 @@ class OipBatchingTest {
         return call;
     }
 
-    private static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("never happened: " + what);
-            }
-            Thread.sleep(2);
-        }
-    }
-
     @Test
     void modelInferAndClassify_concurrent_shareOneBatch() throws Exception {
         Gate gate = new Gate();
@@ -78,7 +67,7 @@ class OipBatchingTest {
             Ending<ModelInferRequest, ModelInferResponse> oip = infer(h, Oip.uint8(IMAGES.subList(0, 2)).build(), 60,
                     TimeUnit.SECONDS);
             Ending<ClassifyRequest, ClassifyResponse> v1 = classify(h, IMAGES.subList(2, 5));
-            await(() -> h.server.batcherStats().queueDepth() == 5, "2 OIP and 3 glyph.v1 images queued");
+            Harness.await(() -> h.server.batcherStats().queueDepth() == 5, "2 OIP and 3 glyph.v1 images queued");
             gate.release();
             assertEquals(Status.Code.OK, holder.end.get(60, TimeUnit.SECONDS).getCode());
             assertEquals(Status.Code.OK, oip.end.get(60, TimeUnit.SECONDS).getCode());
@@ -113,16 +102,16 @@ class OipBatchingTest {
                     .map(Oip::png).toList()).build(), 60, TimeUnit.SECONDS);
             Ending<ModelInferRequest, ModelInferResponse> expiring = infer(h, Oip.uint8Raw(IMAGES.subList(0, 4), 4, 28, 28)
                     .build(), 300, TimeUnit.MILLISECONDS);
-            await(() -> h.server.batcherStats().queueDepth() == 3 + 2 + 4, "9 OIP images queued behind the gate");
+            Harness.await(() -> h.server.batcherStats().queueDepth() == 3 + 2 + 4, "9 OIP images queued behind the gate");
             typed.cancel();
             png.cancel();
             assertEquals(Status.Code.CANCELLED, typed.end.get(60, TimeUnit.SECONDS).getCode());
             assertEquals(Status.Code.CANCELLED, png.end.get(60, TimeUnit.SECONDS).getCode());
             assertEquals(Status.Code.DEADLINE_EXCEEDED, expiring.end.get(60, TimeUnit.SECONDS).getCode());
             // the worker is still held: only eager removal empties the queue
-            await(() -> h.server.batcherStats().queueDepth() == 0, "queue emptied while the worker is held");
-            await(() -> h.server.batcherStats().cancelled() == 5, "5 images counted cancelled");
-            await(() -> h.server.batcherStats().expired() == 4, "4 images counted expired");
+            Harness.await(() -> h.server.batcherStats().queueDepth() == 0, "queue emptied while the worker is held");
+            Harness.await(() -> h.server.batcherStats().cancelled() == 5, "5 images counted cancelled");
+            Harness.await(() -> h.server.batcherStats().expired() == 4, "4 images counted expired");
             gate.release();
             assertEquals(Status.Code.OK, holder.end.get(60, TimeUnit.SECONDS).getCode());
             assertEquals(1, h.server.batcherStats().images(), "only the holder's image was executed");

@@ -37,17 +37,18 @@ class OipInferTest {
     static Path tmp;
     static Harness h;
     static GRPCInferenceServiceBlockingStub stub;
-    static final List<byte[]> IMAGES = TestModels.gray8Images(5, 31);
+    static final List<byte[]> IMAGES = OipFixture.IMAGES;
     static List<Prediction> expected;
     static List<Prediction> expectedPng;
     static List<byte[]> pngs;
 
     @BeforeAll
     static void start() throws Exception {
-        Path model = TestModels.folder(tmp.resolve("mnist/1"), 99);
-        expected = Oip.expected(model, Oip.digits(IMAGES));
-        pngs = IMAGES.stream().map(Oip::png).toList();
-        expectedPng = Oip.expected(model, pngs.stream().map(DigitImage::ofEncoded).toList());
+        OipFixture fixture = OipFixture.create(tmp.resolve("mnist/1"));
+        Path model = fixture.model();
+        expected = fixture.expected();
+        pngs = fixture.pngs();
+        expectedPng = fixture.expectedPng();
         assertTrue(expected.stream().map(Prediction::label).distinct().count() > 1,
                 "the fixture's labels must vary, or label checks prove little: " + expected);
         // one batcher with a queue of 8: at most 8 images per request

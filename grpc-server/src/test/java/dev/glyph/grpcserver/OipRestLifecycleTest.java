@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,16 +38,6 @@ class OipRestLifecycleTest {
 
     private static ServerConfig.Builder config() {
         return Harness.config(model).allowUnverified(true).host("127.0.0.1").httpPort(0);
-    }
-
-    private static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("never happened: " + what);
-            }
-            Thread.sleep(2);
-        }
     }
 
     private static String one() {
@@ -80,7 +69,7 @@ class OipRestLifecycleTest {
             gate.awaitHeld();
             CompletableFuture<Rest.Answer> queued = rest.postAsync("/v2/models/mnist/infer",
                     Rest.fp32Flat(IMAGES.subList(0, 2), ""));
-            await(() -> h.server.batcherStats().queueDepth() == 2, "2 images queued");
+            Harness.await(() -> h.server.batcherStats().queueDepth() == 2, "2 images queued");
             Rest.Answer full = rest.post("/v2/models/mnist/infer", one()).is(429, "queue is full");
             assertEquals("1", full.headers().firstValue("retry-after").orElse(""));
             gate.release();
@@ -105,11 +94,11 @@ class OipRestLifecycleTest {
                         + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(body);
                 out.flush();
-                await(() -> h.server.batcherStats().queueDepth() == 3, "the 3 images queued");
+                Harness.await(() -> h.server.batcherStats().queueDepth() == 3, "the 3 images queued");
             } // the client leaves without its answer
             // the worker is still held: only the disconnect can empty the queue
-            await(() -> h.server.batcherStats().queueDepth() == 0, "queue emptied by the disconnect");
-            await(() -> h.server.batcherStats().cancelled() == 3, "3 images counted cancelled");
+            Harness.await(() -> h.server.batcherStats().queueDepth() == 0, "queue emptied by the disconnect");
+            Harness.await(() -> h.server.batcherStats().cancelled() == 3, "3 images counted cancelled");
             gate.release();
             holder.get(60, TimeUnit.SECONDS).is(200);
             assertEquals(1, h.server.batcherStats().images(), "only the holder's image ran");
@@ -159,7 +148,7 @@ class OipRestLifecycleTest {
             CompletableFuture<Rest.Answer> inFlight = rest.postAsync("/v2/models/mnist/infer", one());
             gate.awaitHeld();
             CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> h.server.shutdown(Duration.ofSeconds(60)));
-            await(() -> h.server.state() == ServerState.DRAINING, "draining");
+            Harness.await(() -> h.server.state() == ServerState.DRAINING, "draining");
             rest.post("/v2/models/mnist/infer", one()).is(503, "shutting down");
             rest.get("/v2/health/ready").is(503, "shutting down");
             rest.get("/v2/health/live").is(200);

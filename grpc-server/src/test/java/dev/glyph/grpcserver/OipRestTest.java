@@ -35,17 +35,18 @@ class OipRestTest {
     static Path tmp;
     static Harness h;
     static Rest rest;
-    static final List<byte[]> IMAGES = TestModels.gray8Images(5, 31);
+    static final List<byte[]> IMAGES = OipFixture.IMAGES;
     static List<Prediction> expected;
     static List<Prediction> expectedPng;
     static List<byte[]> pngs;
 
     @BeforeAll
     static void start() throws Exception {
-        Path model = TestModels.folder(tmp.resolve("mnist/1"), 99);
-        expected = Oip.expected(model, Oip.digits(IMAGES));
-        pngs = IMAGES.stream().map(Oip::png).toList();
-        expectedPng = Oip.expected(model, pngs.stream().map(DigitImage::ofEncoded).toList());
+        OipFixture fixture = OipFixture.create(tmp.resolve("mnist/1"));
+        Path model = fixture.model();
+        expected = fixture.expected();
+        pngs = fixture.pngs();
+        expectedPng = fixture.expectedPng();
         assertTrue(expected.stream().map(Prediction::label).distinct().count() > 1, "labels must vary: " + expected);
         h = Harness.serving(Harness.config(model).allowUnverified(true).host("127.0.0.1").httpPort(0)
                 .maxMessageBytes(MAX_BODY));

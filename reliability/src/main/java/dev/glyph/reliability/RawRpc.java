@@ -1,5 +1,6 @@
 package dev.glyph.reliability;
 
+import dev.glyph.testfixtures.RawBytes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -10,10 +11,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,21 +32,7 @@ import java.util.concurrent.TimeoutException;
 public final class RawRpc {
 
     /** Passes bytes through unchanged. */
-    public static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
+    public static final MethodDescriptor.Marshaller<byte[]> BYTES = RawBytes.MARSHALLER;
 
     /** {@code glyph.v1.Classifier/Classify}. */
     public static final MethodDescriptor<byte[], byte[]> CLASSIFY = method("glyph.v1.Classifier/Classify",
@@ -81,8 +64,7 @@ public final class RawRpc {
     }
 
     private static MethodDescriptor<byte[], byte[]> method(String name, MethodDescriptor.MethodType type) {
-        return MethodDescriptor.<byte[], byte[]>newBuilder().setFullMethodName(name).setType(type)
-                .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+        return RawBytes.method(name, type);
     }
 
     /** A plaintext channel to {@code target} that accepts responses up to 64 MiB. */
