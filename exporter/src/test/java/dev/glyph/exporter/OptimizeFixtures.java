@@ -38,6 +38,11 @@ final class OptimizeFixtures {
         return r;
     }
 
+    /** The shared fp16 version 4. */
+    static OptimizeResult fp16() throws Exception {
+        return version("4", options().precision(Precision.FP16).build());
+    }
+
     /** The shared int8 version 2 (default options but the small calibration subset). */
     static OptimizeResult int8() throws Exception {
         return version("2", options().build());
