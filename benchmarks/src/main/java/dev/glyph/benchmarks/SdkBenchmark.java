@@ -169,6 +169,142 @@ public final class SdkBenchmark {
         }
     }
 
+    /**
+     * Settings of {@link #compare}: two model folders (say fp32 version 1 and int8 version 2) through the SDK.
+     *
+     * @param first the baseline model folder
+     * @param second the model folder compared with it
+     * @param warmup warm-up per case
+     * @param duration measured time per case (split over the rounds)
+     * @param intraOpThreads ONNX Runtime intra-op threads for both (0 = ORT default)
+     * @param rounds interleaving rounds
+     */
+    public record CompareConfig(Path first, Path second, Duration warmup, Duration duration, int intraOpThreads,
+            int rounds) {
+        /** Validates. */
+        public CompareConfig {
+            if (first == null || second == null || warmup == null || duration == null || warmup.isNegative()
+                    || duration.isZero() || duration.isNegative() || intraOpThreads < 0 || rounds < 1) {
+                throw new IllegalArgumentException("invalid comparison: models " + first + " and " + second
+                        + ", warmup " + warmup + ", duration " + duration + ", threads " + intraOpThreads + ", rounds "
+                        + rounds);
+            }
+        }
+    }
+
+    /**
+     * Two models through the SDK at batch 1 ({@code classify}) and batch 64 ({@code classifyBatch}), measured in
+     * the same run with the cases interleaved, next to the box's rooflines.
+     *
+     * @param first the baseline folder
+     * @param firstPrecision its manifest's precision
+     * @param second the compared folder
+     * @param secondPrecision its precision
+     * @param first1 baseline, batch 1
+     * @param second1 compared, batch 1
+     * @param first64 baseline, batch 64
+     * @param second64 compared, batch 64
+     * @param threads intra-op threads used (0 = ORT default)
+     * @param roofline the box's fp32 and int8 peaks
+     */
+    public record Comparison(Path first, String firstPrecision, Path second, String secondPrecision,
+            Measurement first1, Measurement second1, Measurement first64, Measurement second64, int threads,
+            Roofline roofline) {
+
+        /** Throughput of the second model over the first at batch 1. */
+        public double speedup1() {
+            return second1.imagesPerSecond() / first1.imagesPerSecond();
+        }
+
+        /** Throughput of the second model over the first at batch 64. */
+        public double speedup64() {
+            return second64.imagesPerSecond() / first64.imagesPerSecond();
+        }
+
+        /** Returns a printable table with the ratios and the rooflines. */
+        public String table() {
+            StringBuilder b = new StringBuilder();
+            b.append(String.format(Locale.ROOT, "%-44s %6s %12s %12s %14s%n", "model", "batch", "images/s", "us/call",
+                    "of its peak"));
+            for (Measurement m : List.of(first1, second1, first64, second64)) {
+                boolean isFirst = m == first1 || m == first64;
+                String precision = isFirst ? firstPrecision : secondPrecision;
+                double peak = precision.equals("int8") ? roofline.int8ImagesPerSecond() : roofline.fp32ImagesPerSecond();
+                b.append(String.format(Locale.ROOT, "%-44s %6d %12.1f %12.1f %13.1f%%%n", m.name(), m.batch(),
+                        m.imagesPerSecond(), m.microsPerCall(), peak > 0 ? 100 * m.imagesPerSecond() / peak : 0));
+            }
+            b.append(String.format(Locale.ROOT, "%s / %s throughput: %.2fx at batch 1, %.2fx at batch 64 (%s intra-op "
+                    + "threads)%n", secondPrecision, firstPrecision, speedup1(), speedup64(),
+                    threads == 0 ? "default" : Integer.toString(threads)));
+            b.append(String.format(Locale.ROOT, "roofline: fp32 %.1f GFLOP/s = %.0f MnistNet images/s, int8 %.1f GOP/s = "
+                    + "%.0f images/s (%.2f M multiply-adds per image)%n", roofline.fp32Gflops(),
+                    roofline.fp32ImagesPerSecond(), roofline.int8Gops(), roofline.int8ImagesPerSecond(),
+                    Roofline.MNISTNET_MACS / 1e6));
+            b.append("roofline assumptions: ").append(roofline.assumptions()).append('\n');
+            return b.toString();
+        }
+
+        /** Returns the comparison as one JSON object. */
+        public String toJson() {
+            ObjectMapper m = new ObjectMapper();
+            ObjectNode o = m.createObjectNode();
+            o.put("first", first.toString()).put("first_precision", firstPrecision);
+            o.put("second", second.toString()).put("second_precision", secondPrecision);
+            ArrayNode cases = o.putArray("cases");
+            for (Measurement x : List.of(first1, second1, first64, second64)) {
+                cases.addObject().put("name", x.name()).put("batch", x.batch()).put("calls", x.calls())
+                        .put("images", x.images()).put("seconds", x.seconds())
+                        .put("images_per_second", x.imagesPerSecond()).put("us_per_call", x.microsPerCall());
+            }
+            o.put("speedup_batch1", speedup1());
+            o.put("speedup_batch64", speedup64());
+            o.put("threads", threads);
+            o.put("roofline_fp32_gflops", roofline.fp32Gflops());
+            o.put("roofline_int8_gops", roofline.int8Gops());
+            o.put("roofline_assumptions", roofline.assumptions());
+            return o.toString();
+        }
+    }
+
+    /**
+     * Compares two model folders through the SDK.
+     *
+     * @throws ModelLoadException if a folder cannot be loaded
+     */
+    public static Comparison compare(CompareConfig config) throws ModelLoadException {
+        Options options = Options.defaults().intraOpThreads(config.intraOpThreads()).maxBatchSize(64);
+        List<DigitImage> images = images(64, 1234);
+        try (DigitClassifier a = DigitClassifier.open(config.first(), options);
+                DigitClassifier b = DigitClassifier.open(config.second(), options)) {
+            DigitImage one = images.get(0);
+            Call[] cases = {() -> a.classify(one), () -> b.classify(one), () -> a.classifyBatch(images),
+                () -> b.classifyBatch(images)};
+            for (Call c : cases) {
+                loop(c, config.warmup().toNanos());
+            }
+            long slice = config.duration().toNanos() / config.rounds();
+            long[][] acc = new long[4][2];
+            for (int r = 0; r < config.rounds(); r++) {
+                for (int k = 0; k < cases.length; k++) {
+                    int idx = (r % 2 == 0) ? k : (k ^ 1); // alternate which model goes first
+                    long[] m = loop(cases[idx], slice);
+                    acc[idx][0] += m[0];
+                    acc[idx][1] += m[1];
+                }
+            }
+            String pa = a.modelInfo().precision();
+            String pb = b.modelInfo().precision();
+            String na = a.modelInfo().name() + "/" + a.modelInfo().version() + " " + pa;
+            String nb = b.modelInfo().name() + "/" + b.modelInfo().version() + " " + pb;
+            return new Comparison(config.first(), pa, config.second(), pb,
+                    new Measurement(na + " classify", 1, acc[0][0], acc[0][0], acc[0][1] / 1e9),
+                    new Measurement(nb + " classify", 1, acc[1][0], acc[1][0], acc[1][1] / 1e9),
+                    new Measurement(na + " classifyBatch", 64, acc[2][0], acc[2][0] * 64, acc[2][1] / 1e9),
+                    new Measurement(nb + " classifyBatch", 64, acc[3][0], acc[3][0] * 64, acc[3][1] / 1e9),
+                    config.intraOpThreads(), Roofline.current());
+        }
+    }
+
     /** A repeated unit of work: one call classifying {@code batch} images. */
     @FunctionalInterface
     private interface Call {

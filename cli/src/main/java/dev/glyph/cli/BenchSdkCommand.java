@@ -2,6 +2,7 @@ package dev.glyph.cli;
 
 import dev.glyph.benchmarks.SdkBenchmark;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +14,12 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * glyph bench sdk --model models/mnist/1 --duration 5 [--json]
+ * glyph bench sdk --model models/mnist/1 --compare models/mnist/2 --threads 2 [--duration 5] [--json]
  * </pre>
+ *
+ * <p>With {@code --compare}, the two model folders (say fp32 version 1 and int8 version 2) run through the SDK at
+ * batch 1 and 64 in one interleaved run, and the table sets each figure against the box's fp32 and int8 rooflines
+ * (cores × GHz × operations per cycle, from /proc/cpuinfo; the assumptions are printed).
  *
  * <p>Exit 0 on success, 1 if the model cannot be loaded or a run fails, 2 on a usage error.
  *
@@ -46,6 +52,10 @@ public class BenchSdkCommand extends GlyphSubcommand {
             description = "Interleaved rounds of raw vs SDK cases (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--compare", paramLabel = "DIR",
+            description = "A second model folder to compare with --model at batch 1 and 64 (e.g. the int8 version).")
+    Path compare;
+
     @Mixin
     SharedOptions.Json json;
 
@@ -56,6 +66,18 @@ public class BenchSdkCommand extends GlyphSubcommand {
                     + " --callers >= 1, --rounds >= 1");
         }
         PrintWriter out = out();
+        if (compare != null) {
+            try {
+                SdkBenchmark.Comparison c = SdkBenchmark.compare(new SdkBenchmark.CompareConfig(model.dir, compare,
+                        Duration.ofMillis(Math.round(warmup * 1000)), Duration.ofMillis(Math.round(duration * 1000)),
+                        threads, rounds));
+                out.print(json.on ? c.toJson() + System.lineSeparator() : c.table());
+                out.flush();
+                return 0;
+            } catch (Exception e) {
+                return fail(e);
+            }
+        }
         try {
             SdkBenchmark.Result r = SdkBenchmark.run(new SdkBenchmark.Config(model.dir,
                     Duration.ofMillis(Math.round(warmup * 1000)), Duration.ofMillis(Math.round(duration * 1000)),

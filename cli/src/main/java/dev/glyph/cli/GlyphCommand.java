@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "glyph", mixinStandardHelpOptions = true, versionProvider = GlyphCommand.Version.class,
         description = "Train, export, embed and serve handwritten-digit classifiers.",
-        subcommands = {FetchCommand.class, TrainCommand.class, ExportCommand.class, VerifyCommand.class,
+        subcommands = {FetchCommand.class, TrainCommand.class, ExportCommand.class, VerifyCommand.class, OptimizeCommand.class,
             ClassifyCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class GlyphCommand implements Runnable {
 

@@ -1,6 +1,6 @@
 package dev.glyph.cli;
 
-import dev.glyph.exporter.ParityReport;
+import dev.glyph.exporter.VerificationReport;
 import dev.glyph.exporter.Verifier;
 import dev.glyph.exporter.VerifyException;
 import dev.glyph.exporter.VerifyOptions;
@@ -14,10 +14,13 @@ import picocli.CommandLine.Option;
  * {@code glyph verify}: checks a model folder's files against manifest.json (size and SHA-256), then runs the
  * trained model (DJL), model.pt (DJL) and model.onnx (ONNX Runtime) on the test split and compares them:
  * max |Δ log-prob| at most 1e-4 for every pair, 100 % argmax agreement, identical accuracy. Writes parity.json
- * into the model folder.
+ * into the model folder. An int8 or fp16 version (written by {@code glyph optimize}) is checked instead for its
+ * hashes, its self test, and the accuracy gate against the fp32 version it was made from (found through the
+ * manifest, or {@code --source}).
  *
  * <pre>
  * glyph verify --model models/mnist/1 --data data/mnist [--run runs/first] [--json] [--limit N] [--no-write]
+ * glyph verify --model models/mnist/2 [--source models/mnist/1]
  * </pre>
  *
  * <p>Exit 0 if parity holds, 1 if it does not (naming the first diverging test image and the pair of formats)
@@ -28,7 +31,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Verify a model folder: file hashes, then parity of the trained model, model.pt and "
-                + "model.onnx on the test set; writes parity.json.")
+                + "model.onnx on the test set (for an int8/fp16 version: its accuracy gate against its fp32 source); "
+                + "writes parity.json.")
 public class VerifyCommand extends GlyphSubcommand {
 
     @Mixin
@@ -50,6 +54,11 @@ public class VerifyCommand extends GlyphSubcommand {
     @Option(names = "--no-write", description = "Do not write parity.json into the model folder.")
     boolean noWrite;
 
+    @Option(names = "--source", paramLabel = "DIR",
+            description = "For an int8/fp16 version: the fp32 version it was made from (default: as its manifest "
+                    + "records).")
+    Path source;
+
     @Mixin
     SharedOptions.Json json;
 
@@ -57,10 +66,10 @@ public class VerifyCommand extends GlyphSubcommand {
     public Integer call() {
         PrintWriter out = out();
         VerifyOptions options = fromOptions(() -> VerifyOptions.defaults().withDataDir(data).withRunDir(run)
-                .withImages(limit).withWriteReport(!noWrite));
-        ParityReport r;
+                .withImages(limit).withWriteReport(!noWrite).withSourceDir(source));
+        VerificationReport r;
         try {
-            r = Verifier.verify(model.dir, options);
+            r = Verifier.check(model.dir, options);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         } catch (VerifyException e) {

@@ -227,7 +227,7 @@ public final class Exporter {
         }
     }
 
-    private static void checkTarget(Path outDir, Path target, boolean force) throws ExportException {
+    static void checkTarget(Path outDir, Path target, boolean force) throws ExportException {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

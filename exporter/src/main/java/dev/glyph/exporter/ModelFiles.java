@@ -64,6 +64,20 @@ public final class ModelFiles {
      *     {@value #OUTPUT_LOG_PROBS}, or the forward pass fails or gives a non-finite value
      */
     public static SelfTest selfTest(byte[] onnx) throws IOException {
+        return selfTest(onnx, SelfTest.DEFAULT_TOLERANCE);
+    }
+
+    /**
+     * Returns the self test of {@code onnx} as {@link #selfTest(byte[])} does, with another tolerance (optimize
+     * records a looser one for fp16, whose GPU kernels round differently from the CPU's).
+     *
+     * @throws IOException as {@link #selfTest(byte[])}
+     * @throws IllegalArgumentException if the tolerance is negative or not finite
+     */
+    public static SelfTest selfTest(byte[] onnx, double tolerance) throws IOException {
+        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+            throw new IllegalArgumentException("self-test tolerance is " + tolerance + "; expected a finite number >= 0");
+        }
         List<SelfTest.Case> cases = new ArrayList<>();
         try (OnnxRunner runner = OnnxRunner.open(onnx, "the ONNX model")) {
             for (byte[] image : SelfTestImages.all()) {
@@ -79,7 +93,7 @@ public final class ModelFiles {
         } catch (IllegalStateException e) {
             throw new IOException("the self test cannot run: " + FormatRunner.firstLine(e), e);
         }
-        return new SelfTest(SelfTest.DEFAULT_TOLERANCE, cases);
+        return new SelfTest(tolerance, cases);
     }
 
     /**

@@ -55,7 +55,7 @@ public record ParityReport(
         @JsonProperty("first_divergence") Divergence firstDivergence,
         @JsonProperty("files") Map<String, String> files,
         @JsonProperty("notes") List<String> notes,
-        @JsonProperty("created") String created) {
+        @JsonProperty("created") String created) implements VerificationReport {
 
     /** The largest allowed absolute log-probability difference between two formats. */
     public static final double DEFAULT_TOLERANCE = 1e-4;

@@ -70,6 +70,11 @@ public final class Verifier {
             throw new IllegalArgumentException("the model folder and the options are required");
         }
         ManifestFile manifest = readManifest(modelDir);
+        if (!manifest.manifest().precisionOrDefault().equals(Manifest.FP32)) {
+            throw new VerifyException(manifest.path() + " describes a " + manifest.manifest().precisionOrDefault()
+                    + " version, which has no fp32 parity to check; use Verifier.check (glyph verify does), which "
+                    + "compares it with its fp32 source");
+        }
         Map<String, FileDigest> files = checkFiles(modelDir, manifest);
         checkOnnxContract(modelDir.resolve(ModelFolder.ONNX));
 
@@ -115,6 +120,44 @@ public final class Verifier {
                 r.close();
             }
         }
+        if (options.writeReport()) {
+            Path out = modelDir.resolve(ModelFolder.PARITY);
+            try {
+                AtomicFiles.writeString(out, report.toJson());
+            } catch (IOException e) {
+                throw new VerifyException("the check " + (report.passed() ? "passed" : "failed") + " but " + out
+                        + " cannot be written (" + e.getMessage() + "); pass --no-write to skip it", e);
+            }
+        }
+        return report;
+    }
+
+    /**
+     * Verifies a model folder of any precision and writes parity.json (unless {@link VerifyOptions#writeReport()}
+     * is off): an fp32 version as {@link #verify}; an optimised version (manifest {@code precision} int8 or fp16)
+     * by checking the size and SHA-256 of every listed file, model.onnx's inputs and outputs, and its self test
+     * (the recorded log-probabilities of the fixed images, within the recorded tolerance), then finding the fp32
+     * version it was made from ({@link VerifyOptions#sourceDir()}, else the recorded {@code optimization.source}),
+     * checking that its model.onnx is the one recorded (SHA-256), and running both on the test split with the
+     * accuracy gate of {@code glyph optimize} ({@link GateReport}) instead of the 1e-4 parity.
+     *
+     * <pre>{@code
+     * VerificationReport r = Verifier.check(Path.of("models/mnist/2"), VerifyOptions.defaults());
+     * }</pre>
+     *
+     * @throws VerifyException as {@link #verify}, and for an optimised version also when the self test fails, the
+     *     source version cannot be found or its model.onnx is not the recorded one
+     * @throws IllegalArgumentException if an argument is null or more images are requested than the split holds
+     */
+    public static VerificationReport check(Path modelDir, VerifyOptions options) throws VerifyException {
+        if (modelDir == null || options == null) {
+            throw new IllegalArgumentException("the model folder and the options are required");
+        }
+        ManifestFile manifest = readManifest(modelDir);
+        if (manifest.manifest().precisionOrDefault().equals(Manifest.FP32)) {
+            return verify(modelDir, options);
+        }
+        GateReport report = OptimizedCheck.run(modelDir, manifest, options);
         if (options.writeReport()) {
             Path out = modelDir.resolve(ModelFolder.PARITY);
             try {

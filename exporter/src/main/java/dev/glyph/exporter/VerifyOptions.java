@@ -19,8 +19,12 @@ import java.nio.file.Path;
  * @param images compare the first {@code images} test images; 0 means all of them
  * @param batchSize images per forward call, at least 1
  * @param writeReport write parity.json into the model folder
+ * @param sourceDir for an optimised (int8, fp16) version, the fp32 version to compare with; null means the folder
+ *     its manifest records ({@code optimization.source.dir}), else the sibling folder named by the recorded source
+ *     version
  */
-public record VerifyOptions(Path dataDir, Path runDir, int images, int batchSize, boolean writeReport) {
+public record VerifyOptions(Path dataDir, Path runDir, int images, int batchSize, boolean writeReport,
+        Path sourceDir) {
 
     /** Validates the ranges. */
     public VerifyOptions {
@@ -34,31 +38,36 @@ public record VerifyOptions(Path dataDir, Path runDir, int images, int batchSize
 
     /** Returns the defaults: data/&lt;dataset&gt;, the run from provenance, all test images, write parity.json. */
     public static VerifyOptions defaults() {
-        return new VerifyOptions(null, null, 0, ExportOptions.DEFAULT_BATCH, true);
+        return new VerifyOptions(null, null, 0, ExportOptions.DEFAULT_BATCH, true, null);
     }
 
     /** Returns a copy with the data folder. */
     public VerifyOptions withDataDir(Path v) {
-        return new VerifyOptions(v, runDir, images, batchSize, writeReport);
+        return new VerifyOptions(v, runDir, images, batchSize, writeReport, sourceDir);
     }
 
     /** Returns a copy with the run folder. */
     public VerifyOptions withRunDir(Path v) {
-        return new VerifyOptions(dataDir, v, images, batchSize, writeReport);
+        return new VerifyOptions(dataDir, v, images, batchSize, writeReport, sourceDir);
     }
 
     /** Returns a copy comparing only the first {@code v} test images (0 = all). */
     public VerifyOptions withImages(int v) {
-        return new VerifyOptions(dataDir, runDir, v, batchSize, writeReport);
+        return new VerifyOptions(dataDir, runDir, v, batchSize, writeReport, sourceDir);
     }
 
     /** Returns a copy with the forward batch size. */
     public VerifyOptions withBatchSize(int v) {
-        return new VerifyOptions(dataDir, runDir, images, v, writeReport);
+        return new VerifyOptions(dataDir, runDir, images, v, writeReport, sourceDir);
     }
 
     /** Returns a copy that does or does not write parity.json. */
     public VerifyOptions withWriteReport(boolean v) {
-        return new VerifyOptions(dataDir, runDir, images, batchSize, v);
+        return new VerifyOptions(dataDir, runDir, images, batchSize, v, sourceDir);
+    }
+
+    /** Returns a copy comparing an optimised version with the fp32 version in {@code v}. */
+    public VerifyOptions withSourceDir(Path v) {
+        return new VerifyOptions(dataDir, runDir, images, batchSize, writeReport, v);
     }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
  * ModelInfo info = classifier.modelInfo();
  * System.out.println(info.name() + "/" + info.version() + " " + info.files().get("model.onnx").sha256());
  * String provenance = info.provenanceJson();   // compact JSON text, "null" when absent
+ * boolean quantised = info.precision().equals("int8");
  * }</pre>
  *
  * <p>Thread-safety: immutable.
@@ -33,10 +34,14 @@ import java.util.Map;
  * @param provenanceJson the manifest's {@code provenance} object as compact JSON text ({@code null} JSON literal
  *     when absent)
  * @param manifestJson the whole manifest as read
+ * @param precision the arithmetic of model.onnx as the manifest's {@code precision} names it: {@code fp32},
+ *     {@code int8} (a QDQ graph written by {@code glyph optimize}) or {@code fp16}; {@code fp32} when the manifest
+ *     names none. The input and output contract is the same for all.
  */
 public record ModelInfo(Path directory, int formatVersion, String name, String version, String created,
         String producer, Map<String, FileDigest> files, TensorSpec input, List<TensorSpec> outputs,
-        List<String> labels, Map<String, Double> accuracy, String provenanceJson, String manifestJson) {
+        List<String> labels, Map<String, Double> accuracy, String provenanceJson, String manifestJson,
+        String precision) {
 
     /** Copies the collections. */
     public ModelInfo {
@@ -44,6 +49,7 @@ public record ModelInfo(Path directory, int formatVersion, String name, String v
         outputs = List.copyOf(outputs);
         labels = List.copyOf(labels);
         accuracy = Map.copyOf(accuracy);
+        precision = precision == null ? "fp32" : precision;
     }
 
     /** Returns the label text of class {@code index} (its decimal index when the manifest has no labels). */

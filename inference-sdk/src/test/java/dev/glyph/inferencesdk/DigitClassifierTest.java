@@ -124,6 +124,15 @@ class DigitClassifierTest {
         assertEquals(onnx.length, info.files().get("model.onnx").size());
         assertEquals(64, info.files().get("model.onnx").sha256().length());
         assertEquals(modelDir.toAbsolutePath().normalize(), info.directory());
+        assertEquals("fp32", info.precision(), "a manifest without precision is fp32");
+    }
+
+    @Test
+    void modelInfo_int8Manifest_exposesPrecision() throws Exception {
+        Path d = withManifestEdit("int8/2", "\"format_version\": 1,", "\"format_version\": 1, \"precision\": \"int8\",");
+        try (DigitClassifier c = DigitClassifier.open(d)) {
+            assertEquals("int8", c.modelInfo().precision());
+        }
     }
 
     @Test

@@ -49,11 +49,15 @@ import java.util.Objects;
  * @param parity the export-time parity report, or null
  * @param selfTest fixed images with the log-probabilities model.onnx gave for them at export, or null (folders
  *     written before self tests)
+ * @param precision the arithmetic of model.onnx: {@code fp32}, {@code int8} or {@code fp16}; null means fp32
+ *     (folders written before {@code glyph optimize}); see {@link #precisionOrDefault()}
+ * @param optimization what {@code glyph optimize} did to make this version from an fp32 one (source version and
+ *     hash, calibration, scales, the accuracy gate's figures), or null for an exported fp32 version
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format_version", "name", "version", "created", "producer", "files", "input", "outputs",
     "labels", "dataset", "onnx", "torchscript", "source_run", "provenance", "accuracy", "accuracy_images", "parity",
-    "self_test"})
+    "self_test", "precision", "optimization"})
 public record Manifest(
         @JsonProperty("format_version") int formatVersion,
         String name,
@@ -72,10 +76,16 @@ public record Manifest(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Double> accuracy,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("accuracy_images") Map<String, Integer> accuracyImages,
         JsonNode parity,
-        @JsonProperty("self_test") SelfTest selfTest) {
+        @JsonProperty("self_test") SelfTest selfTest,
+        String precision,
+        JsonNode optimization) {
 
     /** The manifest format written and read. */
     public static final int FORMAT_VERSION = 1;
+    /** The precision of a version without a {@code precision} member. */
+    public static final String FP32 = "fp32";
+    /** The precisions a manifest may name. */
+    public static final List<String> PRECISIONS = List.of(FP32, "int8", "fp16");
 
     private static final List<String> MNIST_LABELS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
     private static final List<String> FASHION_LABELS = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -139,6 +149,26 @@ public record Manifest(
         accuracy = Collections.unmodifiableMap(new LinkedHashMap<>(accuracy == null ? Map.of() : accuracy));
         accuracyImages = Collections.unmodifiableMap(
                 new LinkedHashMap<>(accuracyImages == null ? Map.of() : accuracyImages));
+        if (precision != null && !PRECISIONS.contains(precision)) {
+            throw new IllegalArgumentException("precision is \"" + precision + "\"; expected one of " + PRECISIONS);
+        }
+    }
+
+    /**
+     * Creates a manifest without precision and optimization (an exported fp32 version), the members this record
+     * had before {@code glyph optimize}.
+     */
+    public Manifest(int formatVersion, String name, String version, String created, Producer producer,
+            Map<String, FileDigest> files, TensorSpec input, List<TensorSpec> outputs, List<String> labels,
+            String dataset, OnnxInfo onnx, TorchScriptInfo torchscript, SourceRun sourceRun, JsonNode provenance,
+            Map<String, Double> accuracy, Map<String, Integer> accuracyImages, JsonNode parity, SelfTest selfTest) {
+        this(formatVersion, name, version, created, producer, files, input, outputs, labels, dataset, onnx,
+                torchscript, sourceRun, provenance, accuracy, accuracyImages, parity, selfTest, null, null);
+    }
+
+    /** Returns {@link #precision()}, or {@value #FP32} when the manifest names none. */
+    public String precisionOrDefault() {
+        return precision == null ? FP32 : precision;
     }
 
     /** Returns the class labels of {@code dataset}: digits for MNIST, class names for Fashion-MNIST. */
@@ -203,6 +233,8 @@ public record Manifest(
         private final Map<String, Integer> accuracyImages = new LinkedHashMap<>();
         private JsonNode parity;
         private SelfTest selfTest;
+        private String precision;
+        private JsonNode optimization;
 
         private Builder() {
         }
@@ -316,6 +348,25 @@ public record Manifest(
         }
 
         /**
+         * Sets the precision of model.onnx ({@code fp32}, {@code int8}, {@code fp16}; null for none, meaning fp32).
+         *
+         * @throws IllegalArgumentException for another name
+         */
+        public Builder precision(String v) {
+            if (v != null && !PRECISIONS.contains(v)) {
+                throw new IllegalArgumentException("precision is \"" + v + "\"; expected one of " + PRECISIONS);
+            }
+            precision = v;
+            return this;
+        }
+
+        /** Sets what {@code glyph optimize} recorded (null for none). */
+        public Builder optimization(JsonNode v) {
+            optimization = v == null || v.isNull() ? null : v.deepCopy();
+            return this;
+        }
+
+        /**
          * Returns the manifest.
          *
          * @throws IllegalArgumentException if a required member is missing
@@ -327,7 +378,8 @@ public record Manifest(
                         + labels + ", files=" + files.keySet());
             }
             return new Manifest(FORMAT_VERSION, name, version, created, producer, files, input, outputs, labels,
-                    dataset, onnx, torchscript, sourceRun, provenance, accuracy, accuracyImages, parity, selfTest);
+                    dataset, onnx, torchscript, sourceRun, provenance, accuracy, accuracyImages, parity, selfTest, precision,
+                    optimization);
         }
     }
 }

@@ -45,8 +45,10 @@ public final class ModelFolder {
     public static final String TORCHSCRIPT = "model.pt";
     /** The report written by verify. */
     public static final String PARITY = "parity.json";
-    /** Every name an exported model folder may hold; replacing is allowed only for folders made of these. */
-    public static final Set<String> KNOWN_FILES = Set.of(MANIFEST, ONNX, TORCHSCRIPT, PARITY);
+    /** The picture of the test images whose label an optimised (int8, fp16) version changed, written by optimize. */
+    public static final String FLIPS = "flips.png";
+    /** Every name a model folder may hold; replacing is allowed only for folders made of these. */
+    public static final Set<String> KNOWN_FILES = Set.of(MANIFEST, ONNX, TORCHSCRIPT, PARITY, FLIPS);
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelFolder.class);
     private static final AtomicInteger COUNTER = new AtomicInteger();

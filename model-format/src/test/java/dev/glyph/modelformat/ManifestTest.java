@@ -99,6 +99,38 @@ class ManifestTest {
     }
 
     @Test
+    void write_int8Version_roundTripsPrecisionAndOptimization() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Manifest m = Manifest.builder().identity("mnist", "2").file(ModelFolder.ONNX, FileDigest.of(ONNX))
+                .input(TensorSpec.of("image", "float32", -1, 1, 28, 28)).output(TensorSpec.of("log_probs", "float32", -1, 10))
+                .labels(Manifest.labelsFor("mnist")).precision("int8")
+                .optimization(json.readTree("{\"source\": {\"version\": \"1\"}, \"calibration\": {\"images\": 1000}}"))
+                .build();
+        m.write(tmp);
+        Manifest read = ManifestFile.read(tmp).manifest();
+        assertEquals(m, read);
+        assertEquals("int8", read.precisionOrDefault());
+        assertEquals(1000, read.optimization().path("calibration").path("images").asInt());
+        String text = Files.readString(tmp.resolve("manifest.json"));
+        assertTrue(text.indexOf("\"precision\": \"int8\"") < text.indexOf("\"optimization\""), text);
+    }
+
+    @Test
+    void read_unknownPrecision_namesTheMemberFoundAndExpected() throws Exception {
+        String sha = Sha256.hex(ONNX);
+        Path d = folder("prec", """
+            {"format_version": 1, "name": "mnist", "version": "2", "precision": "int4",
+             "files": {"model.onnx": {"sha256": "%s", "size": %d}},
+             "input": {"name": "image", "dtype": "float32", "shape": [-1, 1, 28, 28]},
+             "outputs": [{"name": "log_probs", "dtype": "float32", "shape": [-1, 10]}],
+             "labels": ["0","1","2","3","4","5","6","7","8","9"]}
+            """.formatted(sha, ONNX.length));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ManifestFile.read(d));
+        assertMessage(e, "precision is the string \"int4\"", "expected one of [fp32, int8, fp16]");
+        assertThrows(IllegalArgumentException.class, () -> Manifest.builder().precision("int4"));
+    }
+
+    @Test
     void read_minimalManifest_optionalMembersAbsent() throws Exception {
         String sha = Sha256.hex(ONNX);
         Path d = folder("min", """
@@ -112,6 +144,9 @@ class ManifestTest {
         assertEquals("3", m.version(), "an integer version is read as text");
         assertNull(m.provenance());
         assertNull(m.selfTest(), "folders written before self tests have none");
+        assertNull(m.precision());
+        assertEquals("fp32", m.precisionOrDefault(), "folders written before optimize are fp32");
+        assertNull(m.optimization());
         assertNull(m.dataset());
         assertEquals("mnist", m.datasetOrDefault());
         assertEquals(new FileDigest(sha, ONNX.length), m.files().get("model.onnx"));

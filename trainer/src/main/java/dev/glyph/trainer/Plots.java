@@ -81,6 +81,24 @@ public final class Plots {
         SampleGrid.write(set, Math.min(n, set.count()), png);
     }
 
+    /**
+     * Writes a grid of the images of {@code set} (up to 8 columns, as {@link #writeSamplesGrid}), image {@code i}
+     * captioned with {@code captions.get(i)} instead of its label, e.g. {@code "#1234 7>9"} for an image whose
+     * predicted class changed; small fonts are used for captions wider than a cell.
+     *
+     * @throws IllegalArgumentException if the set is empty or the number of captions is not the set's count
+     */
+    public static void writeCaptionedGrid(ImageSet set, List<String> captions, Path png) throws IOException {
+        Objects.requireNonNull(set, "set");
+        Objects.requireNonNull(captions, "captions");
+        Objects.requireNonNull(png, "png");
+        if (set.count() == 0 || captions.size() != set.count()) {
+            throw new IllegalArgumentException("the set holds " + set.count() + " images and " + captions.size()
+                    + " captions were given; expected at least 1 image and one caption per image");
+        }
+        SampleGrid.write(set, List.copyOf(captions), png);
+    }
+
     private static void checkEpochs(List<EpochMetrics> epochs, Path png) {
         Objects.requireNonNull(epochs, "epochs");
         Objects.requireNonNull(png, "png");

@@ -189,4 +189,37 @@ class PlotsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> Plots.writeSamplesGrid(constantImages(3), 0, tmp.resolve("x.png")));
     }
+
+    @Test
+    void writeCaptionedGrid_longCaptions_drawsEveryImageWithInkInsideItsCell() throws Exception {
+        ImageSet set = constantImages(10);
+        List<String> captions = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            captions.add("#" + (1000 + i) + " fp32 7 int8 9");
+        }
+        Path png = tmp.resolve("flips.png");
+        Plots.writeCaptionedGrid(set, captions, png);
+        BufferedImage img = readPng(png);
+        SampleGrid.Layout l = SampleGrid.layout(10, 28, 28);
+        assertEquals(l.width(), img.getWidth());
+        assertEquals(l.height(), img.getHeight());
+        for (int i = 0; i < 10; i++) {
+            int v = 7 * i;
+            assertEquals((v << 16) | (v << 8) | v,
+                    img.getRGB(l.imageX(i) + l.imageWidth() / 2, l.imageY(i) + l.imageHeight() / 2) & 0xffffff);
+            boolean ink = false;
+            for (int y = l.imageY(i) - SampleGrid.CAPTION; y < l.imageY(i) && !ink; y++) {
+                for (int x = l.imageX(i); x < l.imageX(i) + l.imageWidth(); x++) {
+                    ink |= (img.getRGB(x, y) & 0xffffff) != 0xffffff;
+                }
+            }
+            assertTrue(ink, "no caption above image " + i);
+        }
+    }
+
+    @Test
+    void writeCaptionedGrid_captionCountDiffers_throwsIllegalArgument() {
+        assertThrows(IllegalArgumentException.class,
+                () -> Plots.writeCaptionedGrid(constantImages(3), List.of("a", "b"), tmp.resolve("x.png")));
+    }
 }

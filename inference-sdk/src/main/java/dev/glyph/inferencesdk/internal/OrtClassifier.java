@@ -151,7 +151,7 @@ public final class OrtClassifier implements AutoCloseable {
         String provenance = m.provenance() == null ? "null" : m.provenance().toString();
         return new ModelInfo(dir.toAbsolutePath().normalize(), m.formatVersion(), m.name(), m.version(),
                 m.created() == null ? "" : m.created(), producer, m.files(), m.input(), m.outputs(), m.labels(),
-                m.accuracy(), provenance, file.text());
+                m.accuracy(), provenance, file.text(), m.precisionOrDefault());
     }
 
     /**

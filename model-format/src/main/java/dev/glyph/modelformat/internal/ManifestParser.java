@@ -153,10 +153,23 @@ public final class ManifestParser {
         JsonNode parity = root.get("parity");
         String dataset = root.hasNonNull("dataset") ? root.get("dataset").asText() : null;
         SelfTest selfTest = root.hasNonNull("self_test") ? selfTest(f, root.get("self_test")) : null;
+        String precision = null;
+        if (root.hasNonNull("precision")) {
+            JsonNode pr = root.get("precision");
+            if (!pr.isTextual() || !Manifest.PRECISIONS.contains(pr.asText())) {
+                throw f.wrong("precision", pr, "one of " + Manifest.PRECISIONS);
+            }
+            precision = pr.asText();
+        }
+        JsonNode optimization = root.get("optimization");
+        if (optimization != null && !optimization.isNull() && !optimization.isObject()) {
+            throw f.wrong("optimization", optimization, "an object");
+        }
         return new Manifest(Manifest.FORMAT_VERSION, name, version,
                 root.hasNonNull("created") ? root.get("created").asText() : null, producer, files, input, outputs,
                 labels, dataset, onnx, ts, src, prov == null || prov.isNull() ? null : prov, accuracy, accuracyImages,
-                parity == null || parity.isNull() ? null : parity, selfTest);
+                parity == null || parity.isNull() ? null : parity, selfTest, precision,
+                optimization == null || optimization.isNull() ? null : optimization);
     }
 
     /** Reads {@code self_test}: a finite tolerance >= 0 and images of 784 base64 bytes with 10 finite log-probs. */

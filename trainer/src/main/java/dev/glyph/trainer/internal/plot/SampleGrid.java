@@ -76,8 +76,21 @@ public final class SampleGrid {
         return new Layout(n, gridCols, gridRows, w + PAD, CAPTION + h + PAD, w, h);
     }
 
-    /** Renders the first {@code n} images (1 <= n <= set.count()). */
+    /** Renders the first {@code n} images (1 <= n <= set.count()), each captioned {@code Label: <label>}. */
     public static BufferedImage render(ImageSet set, int n) {
+        java.util.List<String> captions = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            captions.add("Label: " + set.label(i));
+        }
+        return render(set, captions);
+    }
+
+    /**
+     * Renders the first {@code captions.size()} images (1 <= that <= set.count()), image {@code i} under
+     * {@code captions.get(i)}; a caption wider than its cell is drawn in a smaller font (down to 8 points).
+     */
+    public static BufferedImage render(ImageSet set, java.util.List<String> captions) {
+        int n = captions.size();
         Layout l = layout(n, set.rows(), set.cols());
         BufferedImage img = new BufferedImage(l.width(), l.height(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -85,11 +98,16 @@ public final class SampleGrid {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, l.width(), l.height());
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
             g.setColor(Color.BLACK);
-            FontMetrics fm = g.getFontMetrics();
             for (int i = 0; i < n; i++) {
-                String caption = "Label: " + set.label(i);
+                String caption = captions.get(i);
+                int size = 13;
+                g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, size));
+                while (size > 8 && g.getFontMetrics().stringWidth(caption) > l.cellWidth() - 2) {
+                    size--;
+                    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, size));
+                }
+                FontMetrics fm = g.getFontMetrics();
                 int x = l.imageX(i) + (l.imageWidth() - fm.stringWidth(caption)) / 2;
                 int y = l.imageY(i) - (CAPTION - fm.getAscent()) / 2 - 2;
                 g.drawString(caption, x, y);
@@ -119,7 +137,15 @@ public final class SampleGrid {
 
     /** Renders and writes the grid as a PNG, atomically (see {@link PlotCharts#writeAtomically}). */
     public static void write(ImageSet set, int n, Path png) throws IOException {
-        BufferedImage img = render(set, n);
+        write(render(set, n), png);
+    }
+
+    /** Renders the captioned grid ({@link #render(ImageSet, java.util.List)}) and writes it as a PNG, atomically. */
+    public static void write(ImageSet set, java.util.List<String> captions, Path png) throws IOException {
+        write(render(set, captions), png);
+    }
+
+    private static void write(BufferedImage img, Path png) throws IOException {
         PlotCharts.writeAtomically(png, out -> {
             if (!ImageIO.write(img, "png", out)) {
                 throw new IOException("no PNG writer available in this JRE");
