@@ -96,6 +96,10 @@ class OptimizeEndToEndTest {
             try {
                 ClassifierGrpc.ClassifierBlockingStub stub = ClassifierGrpc.newBlockingStub(ch)
                         .withDeadlineAfter(120, TimeUnit.SECONDS);
+                for (String[] vp : new String[][] {{"1", "fp32"}, {"2", "int8"}}) {
+                    assertEquals(vp[1], stub.getModelInfo(dev.glyph.proto.v1.GetModelInfoRequest.newBuilder()
+                            .setVersion(vp[0]).build()).getPrecision(), "GetModelInfo precision of version " + vp[0]);
+                }
                 double fp32Served = accuracy(stub, "1", test);
                 double int8Served = accuracy(stub, "2", test);
                 System.out.printf("served on %d test images: fp32 v1 %.2f %% (verify recorded %.2f %%), int8 v2 %.2f %% "

@@ -117,6 +117,7 @@ public final class ModelRuntime {
                 .setCreated(m.created() == null ? "" : m.created())
                 .setProducer(m.producer() == null ? "" : m.producer())
                 .setExecutionProvider(c.activeProvider())
+                .setPrecision(m.precision())
                 .addAllAcceptedImageFields(List.of("gray8", "pixels", "encoded"))
                 .setBatching(BatchingSettings.newBuilder()
                         .setMaxBatchSize(s.maxBatchSize())

@@ -279,7 +279,9 @@ public final class OipCore {
     public ModelMetadataResponse modelMetadata(ModelMetadataRequest request) {
         try (ModelLease l = classifier.lease(request.getName(), request.getVersion())) {
             ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(l.model()).setPlatform(PLATFORM)
-                    .addAllInputs(INPUTS).addAllOutputs(OUTPUTS);
+                    .addAllInputs(INPUTS).addAllOutputs(OUTPUTS)
+                    .putParameters("precision", dev.glyph.proto.inference.InferParameter.newBuilder()
+                            .setStringParam(l.runtime().info().getPrecision()).build());
             for (ServedVersion v : classifier.repository().published()) {
                 if (v.model().equals(l.model())) {
                     b.addVersions(v.version());

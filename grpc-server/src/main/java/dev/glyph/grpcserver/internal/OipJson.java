@@ -928,7 +928,7 @@ public final class OipJson {
         });
     }
 
-    /** Writes the model metadata: name, versions, platform, inputs and outputs ({name, datatype, shape}). */
+    /** Writes the model metadata: name, versions, platform, inputs and outputs ({name, datatype, shape}), parameters. */
     public static byte[] modelMetadata(ModelMetadataResponse r) {
         return write(g -> {
             g.writeStartObject();
@@ -941,6 +941,10 @@ public final class OipJson {
             g.writeStringField("platform", r.getPlatform());
             tensors(g, "inputs", r.getInputsList());
             tensors(g, "outputs", r.getOutputsList());
+            if (r.getParametersCount() > 0) {
+                g.writeFieldName("parameters");
+                parameters(g, r.getParametersMap());
+            }
             g.writeEndObject();
         });
     }
