@@ -95,6 +95,9 @@ public final class TrainCommand extends GlyphSubcommand {
             description = "Standardise inputs during training; folded into conv1 so exported models still take pixel/255.")
     boolean normalize;
 
+    @Mixin
+    SharedOptions.EngineDownload engineDownload;
+
     @Option(names = "--resume", description = "Continue the run in --out from its last complete epoch.")
     boolean resume;
 

@@ -51,6 +51,9 @@ public class VerifyCommand extends GlyphSubcommand {
     boolean noWrite;
 
     @Mixin
+    SharedOptions.EngineDownload engineDownload;
+
+    @Mixin
     SharedOptions.Json json;
 
     @Override

@@ -52,6 +52,17 @@ public final class TorchEngine {
         return EngineSetup.load();
     }
 
+    /** Returns whether DJL is in offline mode now (DJL's {@code DJL_OFFLINE} variable, else {@code ai.djl.offline}). */
+    public static boolean offline() {
+        EngineSetup.prepare();
+        return EngineSetup.offline();
+    }
+
+    /** Returns DJL's version, e.g. {@code 0.36.0} (without loading libtorch). */
+    public static String djlVersion() {
+        return ai.djl.engine.Engine.getDjlVersion();
+    }
+
     /** Returns what {@link #load()} loaded, or empty before it succeeded. */
     public static Optional<EngineInfo> loaded() {
         return Optional.ofNullable(EngineSetup.current());
