@@ -76,10 +76,12 @@ public record GpuSupport(Set<String> providers, Map<String, Path> libraries, Lis
      */
     public String problem() {
         if (!cudaProvider()) {
+            String absent = missingLibraries.isEmpty() ? (driver ? null : "the driver")
+                    : missingLibraries.size() + " of those libraries" + (driver ? "" : " and the driver");
             return "the CUDA execution provider is not in this ONNX Runtime build (providers " + providers
                     + "); build Glyph with the onnxruntime_gpu artifact: GLYPH_MAVEN_OPTS=-Dglyph.cuda GLYPH_REBUILD=1"
-                    + " ./glyph ... (or mvn -Dglyph.cuda)" + (libraryProblem == null ? "" : "; its CUDA libraries are "
-                    + libraryProblem);
+                    + " ./glyph ... (or mvn -Dglyph.cuda), on a machine with CUDA 12, cuDNN 9 and the NVIDIA driver"
+                    + (absent == null ? "" : " (" + absent + " not on the loader path here)");
         }
         if (libraryProblem != null) {
             return "ONNX Runtime's CUDA provider cannot load: " + libraryProblem;
