@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safety: immutable.
  *
- * @param providers the execution providers this ONNX Runtime build offers, e.g. {@code [CPU]} or
+ * @param providers the execution providers this ONNX Runtime build offers, in name order, e.g. {@code [CPU]} or
  *     {@code [CPU, CUDA, TENSOR_RT]}
  * @param libraries each required library (and {@code libcuda.so.1}) found, with where
  * @param missingLibraries the required libraries not on the loader path
@@ -38,7 +38,7 @@ public record GpuSupport(Set<String> providers, Map<String, Path> libraries, Lis
 
     /** Copies. */
     public GpuSupport {
-        providers = Set.copyOf(providers);
+        providers = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(providers)); // printed in name order
         libraries = Map.copyOf(libraries);
         missingLibraries = List.copyOf(missingLibraries);
         otherVersions = Map.copyOf(otherVersions);

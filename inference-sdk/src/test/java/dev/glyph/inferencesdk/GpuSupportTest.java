@@ -40,6 +40,12 @@ class GpuSupportTest {
     }
 
     @Test
+    void providers_anyOrder_keptInNameOrder() {
+        GpuSupport g = support(Set.of("TENSOR_RT", "CUDA", "CPU"), List.of(), true, List.of());
+        assertEquals("[CPU, CUDA, TENSOR_RT]", g.providers().toString());
+    }
+
+    @Test
     void problem_complete_isNullAndUsable() {
         GpuSupport g = support(Set.of("CPU", "CUDA"), List.of(), true, List.of("/dev/nvidia0"));
         assertNull(g.problem());

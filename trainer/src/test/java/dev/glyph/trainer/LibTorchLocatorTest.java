@@ -109,9 +109,8 @@ class LibTorchLocatorTest {
 
     @Test
     void check_debiansPythonTorch_isRefusedAsAnotherVersion() {
-        Path debian = Path.of("/usr/lib/python3/dist-packages/torch/lib");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(debian.resolve("libtorch.so")),
-                "Debian's python3-torch is not installed");
+        Path debian = dev.glyph.testtools.OutsideTools.requireData(Path.of("/usr/lib/python3/dist-packages/torch/lib"
+                + "/libtorch.so"), "sudo apt-get install python3-torch").getParent();
         vars.put("PYTORCH_LIBRARY_PATH", debian.toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, this::check);
         assertTrue(e.getMessage().contains("holds libtorch 1.13"), e.getMessage());
