@@ -128,6 +128,10 @@ public final class TrainCommand extends GlyphSubcommand {
         if (noData != null) {
             return fail(noData, 1);
         }
+        if (Datasets.missing(cfg.dataDir()).size() == Datasets.FILES.size()) {
+            out().println("fetching " + dataset + " into " + cfg.dataDir() + " first (`glyph fetch` does the same)");
+            out().flush();
+        }
         if (overwrite) {
             try {
                 deleteRun(runDir);
