@@ -56,6 +56,9 @@ public final class BenchTrainCommand extends GlyphSubcommand {
     DeviceOption.CpuDefault device;
 
     @Mixin
+    SharedOptions.EngineDownload engineDownload;
+
+    @Mixin
     SharedOptions.Json json;
 
     @Override

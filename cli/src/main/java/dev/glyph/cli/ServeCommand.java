@@ -22,8 +22,12 @@ import picocli.CommandLine.Option;
  *             [--port 50051] [--metrics-port 9464] [--max-batch 64]
  *             [--max-delay-us 2000] [--max-queue 1024] [--threads N] [--max-message-bytes 4194304]
  *             [--decode-threads 0] [--max-decoded-bytes 134217728] [--max-image-pixels 40000000]
- *             [--max-decoded-pixels 1048576]
+ *             [--max-decoded-pixels 1048576] [--log-file FILE]
  * </pre>
+ *
+ * <p>Output: the {@code listening on} line once the models are loaded, {@code shutting down} when a signal
+ * arrives and {@code stopped} at the end, on stdout; the library log shows warnings and errors on stderr
+ * ({@code --verbose}: INFO too), and with {@code --log-file FILE} everything from INFO up goes to FILE.
  *
  * <p>Shutdown: the first SIGTERM/SIGINT starts a graceful shutdown (health NOT_SERVING, no new
  * calls, in-flight calls finish within {@code --drain-timeout}, batcher and model closed) and the
@@ -151,6 +155,11 @@ public class ServeCommand extends GlyphSubcommand {
                     + " (default: ${DEFAULT-VALUE}).")
     long maxDecodedPixels;
 
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "Append the library log (INFO and up, with timestamps) to FILE; warnings and errors still go"
+                    + " to stderr too (default: warnings and errors on stderr only).")
+    Path logFile;
+
     @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "20",
             description = "Graceful shutdown waits this long for in-flight calls (default: ${DEFAULT-VALUE}).")
     double drainTimeout;
@@ -192,6 +201,11 @@ public class ServeCommand extends GlyphSubcommand {
                     .maxDecodedPixels(maxDecodedPixels)
                     .drainTimeout(Duration.ofMillis(Math.round(drainTimeout * 1000))).build();
         });
+        if (logFile != null && !dev.glyph.cli.internal.CliLogging.logFileApplied()) {
+            err.println(Errors.prefix(spec) + "--log-file " + logFile + " is applied by ./glyph (dev.glyph.cli.Main) before"
+                    + " logging starts; in this JVM the library log stays where it is");
+            err.flush();
+        }
         GlyphServer server;
         try {
             server = GlyphServer.open(config);
@@ -219,6 +233,8 @@ public class ServeCommand extends GlyphSubcommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        out.println("glyph serve: shutting down: no new calls, in-flight calls get up to " + drainTimeout + " s");
+        out.flush();
         boolean clean = server.shutdown(config.drainTimeout());
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

@@ -42,4 +42,23 @@ final class SharedOptions {
         @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
         int value;
     }
+
+    /**
+     * {@code --allow-engine-download}: lift DJL's offline mode so that DJL may download the libtorch build
+     * that matches the machine (CUDA when it has a GPU) when no native jar or {@code PYTORCH_LIBRARY_PATH}
+     * provides one; the same as {@code GLYPH_ENGINE_DOWNLOAD=1} ({@code train}, {@code export},
+     * {@code verify}, {@code bench train}, {@code doctor}: the commands that load libtorch). The
+     * {@code ./glyph} launcher also leaves the bundled CPU jar off the class path then, since DJL prefers a
+     * bundled libtorch to a download.
+     */
+    static final class EngineDownload {
+        @Option(names = "--allow-engine-download",
+                description = "Let DJL download the libtorch that matches this machine (CUDA on a GPU) into ~/.djl.ai"
+                        + " instead of the bundled CPU one; same as GLYPH_ENGINE_DOWNLOAD=1 (default: offline).")
+        void allow(boolean on) {
+            if (on) {
+                dev.glyph.trainer.TorchEngine.allowDownload();
+            }
+        }
+    }
 }

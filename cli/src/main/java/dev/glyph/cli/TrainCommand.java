@@ -95,6 +95,9 @@ public final class TrainCommand extends GlyphSubcommand {
             description = "Standardise inputs during training; folded into conv1 so exported models still take pixel/255.")
     boolean normalize;
 
+    @Mixin
+    SharedOptions.EngineDownload engineDownload;
+
     @Option(names = "--resume", description = "Continue the run in --out from its last complete epoch.")
     boolean resume;
 
@@ -124,6 +127,10 @@ public final class TrainCommand extends GlyphSubcommand {
         String noData = fetch ? null : noDataProblem(cfg.dataDir(), dataset);
         if (noData != null) {
             return fail(noData, 1);
+        }
+        if (Datasets.missing(cfg.dataDir()).size() == Datasets.FILES.size()) {
+            out().println("fetching " + dataset + " into " + cfg.dataDir() + " first (`glyph fetch` does the same)");
+            out().flush();
         }
         if (overwrite) {
             try {

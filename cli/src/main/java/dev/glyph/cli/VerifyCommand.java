@@ -60,6 +60,9 @@ public class VerifyCommand extends GlyphSubcommand {
     Path source;
 
     @Mixin
+    SharedOptions.EngineDownload engineDownload;
+
+    @Mixin
     SharedOptions.Json json;
 
     @Override

@@ -167,7 +167,7 @@ class ServerCommandsTest {
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "serve did not stop after SIGTERM");
             String all = Files.readString(log);
             assertEquals(0, p.exitValue(), all);
-            assertTrue(all.contains("shutting down (was SERVING)"), all);
+            assertTrue(all.contains("glyph serve: shutting down: no new calls"), all);
             assertTrue(all.contains("glyph serve: stopped"), all);
         } finally {
             p.destroyForcibly();

@@ -50,13 +50,15 @@ public record Device(Kind kind, int deviceId) {
     }
 
     /**
-     * Returns CUDA device 0 when this ONNX Runtime build offers the CUDA execution provider, else the
-     * CPU: what {@code --device auto} means for the SDK and the server.
+     * Returns CUDA device 0 when a CUDA session can be expected to start ({@link GpuSupport#usable()}: this
+     * ONNX Runtime build offers the CUDA execution provider, its CUDA 12 and cuDNN 9 libraries and the driver
+     * are on the loader path, and a GPU device is visible), else the CPU: what {@code --device auto} means for
+     * the SDK and the server. (The provider alone is not enough: the onnxruntime_gpu build lists CUDA on a
+     * machine without a GPU too.)
      */
     public static Device auto() {
         try {
-            return ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)
-                    ? cuda(0) : cpu();
+            return GpuSupport.probe().usable() ? cuda(0) : cpu();
         } catch (RuntimeException | LinkageError e) {
             return cpu();
         }

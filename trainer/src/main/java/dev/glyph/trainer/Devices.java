@@ -1,7 +1,6 @@
 package dev.glyph.trainer;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 
 /**
  * Chooses the training device from the user's {@link DeviceChoice} and the GPUs the PyTorch engine
@@ -32,7 +31,8 @@ public final class Devices {
                 if (gpuCount <= 0) {
                     throw new DeviceUnavailableException("--device gpu was requested but the PyTorch engine sees "
                             + "no GPU (found 0 CUDA devices; expected at least 1). Use --device cpu or auto, or "
-                            + "point PYTORCH_LIBRARY_PATH at a CUDA build of libtorch.");
+                            + "point PYTORCH_LIBRARY_PATH at a CUDA build of libtorch 2.7.1, or allow DJL to download "
+                            + "one (--allow-engine-download); `glyph doctor` says which is missing.");
                 }
                 return Device.gpu(0);
             case AUTO:
@@ -41,8 +41,18 @@ public final class Devices {
         }
     }
 
-    /** Returns how many GPUs the PyTorch engine sees (0 on a CPU-only libtorch). */
+    /**
+     * Returns how many GPUs the PyTorch engine sees (0 on a CPU-only libtorch), loading it through
+     * {@link TorchEngine#load()}.
+     *
+     * @throws IllegalStateException with {@link EngineUnavailableException}'s one-line message if libtorch
+     *     cannot be loaded
+     */
     public static int gpuCount() {
-        return Engine.getEngine("PyTorch").getGpuCount();
+        try {
+            return TorchEngine.load().gpuCount();
+        } catch (EngineUnavailableException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 }

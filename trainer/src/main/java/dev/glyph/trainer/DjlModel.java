@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
-import dev.glyph.trainer.internal.engine.EngineSetup;
 import dev.glyph.trainer.internal.engine.Torch;
 import dev.glyph.trainer.internal.model.NativeNet;
 
@@ -40,8 +39,7 @@ public final class DjlModel implements AutoCloseable {
      * @throws TrainingException if the device is unavailable or the engine fails to load
      */
     public static DjlModel open(ModelWeights weights, DeviceChoice choice) throws TrainingException {
-        EngineSetup.prepare();
-        Device device = Devices.select(choice, Devices.gpuCount());
+        Device device = Devices.select(choice, TorchEngine.load().gpuCount());
         PtNDManager root = null;
         try {
             root = (PtNDManager) NDManager.newBaseManager(device, "PyTorch");

@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.training.ParameterStore;
-import dev.glyph.trainer.internal.engine.EngineSetup;
 import dev.glyph.trainer.internal.engine.Torch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,7 +60,11 @@ public final class TorchScriptModel implements AutoCloseable {
         if (!name.endsWith(".pt")) {
             throw new IOException(file + ": expected a TorchScript file named *.pt");
         }
-        EngineSetup.prepare();
+        try {
+            TorchEngine.load();
+        } catch (EngineUnavailableException e) {
+            throw new IOException(file + ": cannot be run: " + e.getMessage(), e);
+        }
         Model model = null;
         try {
             model = Model.newInstance(name, Device.cpu(), "PyTorch");

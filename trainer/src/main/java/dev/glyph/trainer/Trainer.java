@@ -59,12 +59,12 @@ public final class Trainer {
     /**
      * Runs (or, with {@code cfg.resume()}, continues) a training run.
      *
-     * @throws TrainingException for bad data, an unavailable device, an incompatible or corrupt
-     *     checkpoint, or an unwritable run folder
+     * @throws TrainingException for bad data, an unavailable device or engine
+     *     ({@link EngineUnavailableException}), an incompatible or corrupt checkpoint, or an unwritable run folder
      */
     public static synchronized TrainResult train(TrainConfig cfg, TrainListener listener) throws TrainingException {
         Objects.requireNonNull(listener, "listener");
-        EngineSetup.prepare();
+        EngineInfo engine = TorchEngine.load(); // fails fast, before a data fetch, when libtorch is unavailable
         Path runDir = cfg.outDir();
         Path ckptFile = runDir.resolve(CHECKPOINT_DIR).resolve(CheckpointStore.FILE);
         CheckpointData resumeFrom = null;
@@ -86,7 +86,7 @@ public final class Trainer {
         if (cfg.limit() > data.train().count()) {
             LOG.warn("--limit {} exceeds the {} training images; using all of them", cfg.limit(), data.train().count());
         }
-        Device device = Devices.select(cfg.device(), Devices.gpuCount());
+        Device device = Devices.select(cfg.device(), engine.gpuCount());
         try {
             return run(cfg, listener, data, train, device, resumeFrom, ckptFile);
         } catch (IOException e) {

@@ -27,6 +27,36 @@ class LibTorchFlagsTest {
     }
 
     @Test
+    void setDeterministicAlgorithms_afterEngineLoaded_readsBothFlagsBackAndRestores() {
+        EngineSetup.prepare();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            Optional<Boolean> on = LibTorchFlags.deterministicAlgorithms();
+            Optional<Boolean> warn = LibTorchFlags.deterministicAlgorithmsWarnOnly();
+            assertEquals(Optional.of(false), on, "libtorch's default");
+            assertTrue(warn.isPresent());
+            try {
+                assertTrue(LibTorchFlags.setDeterministicAlgorithms(true, true));
+                assertEquals(Optional.of(true), LibTorchFlags.deterministicAlgorithms());
+                assertEquals(Optional.of(true), LibTorchFlags.deterministicAlgorithmsWarnOnly());
+                assertTrue(LibTorchFlags.setDeterministicAlgorithms(true, false));
+                assertEquals(Optional.of(false), LibTorchFlags.deterministicAlgorithmsWarnOnly());
+            } finally {
+                assertTrue(LibTorchFlags.setDeterministicAlgorithms(on.get(), warn.get()));
+            }
+            assertEquals(on, LibTorchFlags.deterministicAlgorithms());
+        }
+    }
+
+    @Test
+    void configure_onCpu_leavesDeterministicAlgorithmsOff() {
+        EngineSetup.prepare();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            EngineSetup.configure(0, Device.cpu());
+            assertEquals(Optional.of(false), LibTorchFlags.deterministicAlgorithms());
+        }
+    }
+
+    @Test
     void configure_onCpu_turnsCudnnBenchmarkOff() {
         EngineSetup.prepare();
         try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {

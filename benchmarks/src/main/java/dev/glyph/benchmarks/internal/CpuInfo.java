@@ -25,15 +25,30 @@ import java.util.Set;
  * @param model the {@code model} field
  * @param cpus logical CPUs listed
  * @param isa the widest SIMD extension among AVX-512F, AVX2, AVX and SSE4.2 (or "unknown")
+ * @param features the {@link #FEATURES} among the CPU's flags, in that order (e.g. {@code avx2, fma, avx512_vnni})
  */
-public record CpuInfo(String modelName, String vendor, String family, String model, int cpus, String isa) {
+public record CpuInfo(String modelName, String vendor, String family, String model, int cpus, String isa,
+        List<String> features) {
+
+    /**
+     * The {@code /proc/cpuinfo} flags that decide which kernels oneDNN and libtorch use: AVX2 and FMA, AVX-512
+     * (F, BW), the VNNI int8 dot products (AVX-512 and AVX variants), BF16 (AVX-512 and AMX) and AMX int8.
+     */
+    public static final List<String> FEATURES = List.of("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni",
+            "avx512_bf16", "amx_bf16", "amx_int8");
+
+    /** Copies. */
+    public CpuInfo {
+        features = List.copyOf(features);
+    }
 
     /** Reads {@code /proc/cpuinfo}; unknown fields when it cannot be read (non-Linux). */
     public static CpuInfo current() {
         try {
             return parse(Files.readString(Path.of("/proc/cpuinfo")));
         } catch (IOException | RuntimeException e) {
-            return new CpuInfo("unknown", "unknown", "?", "?", Runtime.getRuntime().availableProcessors(), "unknown");
+            return new CpuInfo("unknown", "unknown", "?", "?", Runtime.getRuntime().availableProcessors(), "unknown",
+                    List.of());
         }
     }
 
@@ -62,7 +77,13 @@ public record CpuInfo(String modelName, String vendor, String family, String mod
             }
         }
         return new CpuInfo(first.getOrDefault("model name", "unknown"), first.getOrDefault("vendor_id", "unknown"),
-                first.getOrDefault("cpu family", "?"), first.getOrDefault("model", "?"), Math.max(cpus, 1), isa);
+                first.getOrDefault("cpu family", "?"), first.getOrDefault("model", "?"), Math.max(cpus, 1), isa,
+                FEATURES.stream().filter(flags::contains).toList());
+    }
+
+    /** Returns whether the CPU has {@code flag} among {@link #FEATURES}. */
+    public boolean has(String flag) {
+        return features.contains(flag);
     }
 
     @Override

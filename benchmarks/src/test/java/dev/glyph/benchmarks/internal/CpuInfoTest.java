@@ -36,4 +36,14 @@ class CpuInfoTest {
         assertEquals("AVX2", c.isa());
         assertEquals("AMD EPYC (AuthenticAMD family 25 model 1, 1 CPUs, AVX2)", c.toString());
     }
+
+    @Test
+    void parse_sapphireRapidsFlags_listsKernelFeaturesInOrder() {
+        CpuInfo c = CpuInfo.parse("processor : 0\nflags : sse4_2 avx2 fma avx512f avx512bw avx512_bf16 avx512_vnni"
+                + " amx_int8 amx_bf16 avx_vnni\n");
+        assertEquals(java.util.List.of("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "avx512_bf16",
+                "amx_bf16", "amx_int8"), c.features());
+        org.junit.jupiter.api.Assertions.assertTrue(c.has("amx_bf16"));
+        assertEquals(java.util.List.of(), CpuInfo.parse("processor : 0\nflags : sse4_2\n").features());
+    }
 }

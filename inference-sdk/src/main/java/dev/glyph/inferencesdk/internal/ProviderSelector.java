@@ -65,20 +65,36 @@ public final class ProviderSelector {
      */
     public static <T> Selected<T> select(Device requested, boolean allowCpuFallback, Set<String> available,
             Attempt<T> attempt) throws ModelLoadException {
+        return select(requested, allowCpuFallback, available, attempt, CudaLibraries::probe);
+    }
+
+    /**
+     * Selects a provider for {@code requested}; when CUDA cannot be used, the reason names the CUDA
+     * libraries that {@code libraries} reports missing and what to install (ONNX Runtime's own message says
+     * only "Failed to load shared library").
+     *
+     * @param libraries scans the loader path for the CUDA provider's libraries (called only when CUDA fails)
+     * @throws ModelLoadException as {@link #select(Device, boolean, Set, Attempt)}
+     */
+    public static <T> Selected<T> select(Device requested, boolean allowCpuFallback, Set<String> available,
+            Attempt<T> attempt, java.util.function.Supplier<CudaLibraries.Report> libraries) throws ModelLoadException {
         if (!requested.isCuda()) {
             return new Selected<>(onCpu(attempt, null), CPU, null);
         }
         String reason;
         if (!available.contains(CUDA)) {
+            String libs = libraries.get().problem();
             reason = "the CUDA execution provider is not available in this ONNX Runtime build (available: "
                     + new java.util.TreeSet<>(available) + "); expected the onnxruntime_gpu artifact "
-                    + "(build with -Pcuda) and a CUDA-capable GPU with matching CUDA and cuDNN libraries";
+                    + "(build with -Pcuda, or -Dglyph.cuda for the modules that use the SDK) and a CUDA-capable GPU"
+                    + " with CUDA 12 and cuDNN 9" + (libs == null ? "" : "; CUDA libraries " + libs);
         } else {
             try {
                 return new Selected<>(attempt.create(requested), CUDA, null);
             } catch (Exception e) {
+                String libs = libraries.get().problem();
                 reason = "could not create a session on CUDA device " + requested.deviceId() + ": "
-                        + message(e);
+                        + message(e) + (libs == null ? "" : "; " + libs);
             }
         }
         if (!allowCpuFallback) {

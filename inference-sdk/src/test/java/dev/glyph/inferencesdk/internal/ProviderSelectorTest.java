@@ -98,4 +98,39 @@ class ProviderSelectorTest {
         assertTrue(e.getMessage().contains("CPU session"), e.getMessage());
         assertTrue(e.getMessage().contains("Protobuf parsing failed"), e.getMessage());
     }
+
+    static final CudaLibraries.Report NOTHING = CudaLibraries.scan(List.of(), null, List.of());
+
+    @Test
+    void select_cudaInitFailsWithLibrariesMissing_namesThemAndWhatToInstall() {
+        ProviderSelector.Attempt<String> a = d -> {
+            if (d.isCuda()) {
+                throw new IllegalStateException("Error code - ORT_FAIL - message: "
+                        + "OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library");
+            }
+            return "cpu";
+        };
+        ModelLoadException e = assertThrows(ModelLoadException.class,
+                () -> ProviderSelector.select(Device.cuda(0), false, Set.of("CPU", "CUDA"), a, () -> NOTHING));
+        assertTrue(e.getMessage().startsWith("could not create a session on CUDA device 0: Error code - ORT_FAIL - message:"
+                + " OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library; not on the loader path:"
+                + " libcudart.so.12, libcublas.so.12, libcublasLt.so.12, libcufft.so.11, libcurand.so.10, libcudnn.so.9;"
+                + " install CUDA 12 and cuDNN 9: apt-get install"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; set Options.allowCpuFallback(true) to run on the CPU instead"), e.getMessage());
+    }
+
+    @Test
+    void select_cudaNotInBuildAndLibrariesMissing_namesBoth() {
+        ModelLoadException e = assertThrows(ModelLoadException.class,
+                () -> ProviderSelector.select(Device.cuda(0), false, Set.of("CPU"), this::succeed, () -> NOTHING));
+        assertTrue(e.getMessage().contains("onnxruntime_gpu"), e.getMessage());
+        assertTrue(e.getMessage().contains("cuDNN 9; CUDA libraries not on the loader path: libcudart.so.12"), e.getMessage());
+    }
+
+    @Test
+    void select_cpu_neverScansTheLibraries() throws Exception {
+        ProviderSelector.select(Device.cpu(), false, Set.of("CPU"), this::succeed, () -> {
+            throw new AssertionError("scanned");
+        });
+    }
 }

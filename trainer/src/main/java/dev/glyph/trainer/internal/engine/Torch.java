@@ -7,11 +7,12 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The only door to DJL's undocumented {@code ai.djl.pytorch.jni.JniUtils}: every libtorch call of
+ * The only door to DJL's undocumented {@code ai.djl.pytorch.jni.JniUtils} (and {@code LibUtils}): every libtorch call of
  * the trainer that DJL's public {@code NDArray}/{@code NDManager} API cannot make goes through here.
  *
  * <p>Why it is needed: DJL's public API has no autograd switch (grad mode is on inside DJL's own
@@ -87,6 +88,14 @@ public final class Torch {
     /** Turns cuDNN's benchmark mode (per-shape autotuning, a source of run-to-run variation) off. */
     public static void disableCudnnBenchmark() {
         JniUtils.setBenchmarkCuDNN(false);
+    }
+
+    /**
+     * The folder DJL loaded libtorch from (DJL's {@code LibUtils.getLibtorchPath()}, as undocumented as
+     * {@code JniUtils}); valid once the engine is loaded.
+     */
+    public static String libtorchDir() {
+        return LibUtils.getLibtorchPath();
     }
 
     /** Re-seeds libtorch's default generators (CPU and CUDA). */

@@ -3,9 +3,11 @@ package dev.glyph.trainer.internal.run;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.glyph.datasets.Dataset;
+import dev.glyph.trainer.EngineInfo;
 import dev.glyph.trainer.EpochMetrics;
 import dev.glyph.trainer.MnistNet;
 import dev.glyph.trainer.TrainConfig;
+import dev.glyph.trainer.internal.engine.EngineSetup;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds a run's provenance record: seed, every hyperparameter, the data set and its file hashes,
- * device, versions, times, git commit and metrics. The exporter copies it into every model file.
+ * device, versions, the libtorch that ran (flavour, folder, where it came from), times, git commit and metrics. The exporter copies it into every model file.
  *
  * <p>Thread-safety: stateless.
  */
@@ -54,6 +56,10 @@ public final class Provenance {
         v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         p.put("versions", v);
+        EngineInfo engine = EngineSetup.current();
+        if (engine != null) {
+            p.put("libtorch", engine.toMap());
+        }
         p.put("threads", threads);
         p.put("cpu_cores", Runtime.getRuntime().availableProcessors());
         p.put("started", started);
