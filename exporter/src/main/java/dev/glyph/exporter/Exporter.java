@@ -129,16 +129,8 @@ public final class Exporter {
         JsonNode provenance = run.provenance();
         ModelWeights weights = run.weights();
 
-        try {
-            Files.createDirectories(target.getParent());
-        } catch (IOException e) {
-            throw new ExportException("cannot create " + target.getParent() + ": " + e.getMessage(), e);
-        }
-        ModelFolder.removeStale(target);
-        Path staging = ModelFolder.sibling(target, "tmp");
-        boolean installed = false;
-        try {
-            Files.createDirectory(staging);
+        try (ModelFolder.Staging stage = ModelFolder.stage(target)) {
+            Path staging = stage.dir();
             LOG.info("exporting {} ({} epochs, {}) to {} via {}", runDir, run.epochs(), dataset, target, staging);
             writeFiles(run, weights, name, version, test.total(), staging);
 
@@ -178,7 +170,7 @@ public final class Exporter {
                 triton.apply();
             }
             try {
-                ModelFolder.install(staging, target);
+                stage.install();
             } catch (IOException e) {
                 if (triton != null) {
                     try {
@@ -189,7 +181,6 @@ public final class Exporter {
                 }
                 throw e;
             }
-            installed = true;
             LOG.info("exported {} as {} version {} ({}){}", runDir, name, version, target, triton == null ? ""
                     : triton.changed() ? "; wrote " + triton.file() : "; " + triton.file() + " was up to date");
             return new ExportResult(outDir, name, version, dataset, files, accuracy, accuracyImages, parity,
@@ -199,14 +190,6 @@ public final class Exporter {
         } catch (RuntimeException e) {
             // Engine failures arrive as IllegalStateException with a one-line message.
             throw new ExportException("export failed: " + FormatRunner.firstLine(e), e);
-        } finally {
-            if (!installed) {
-                try {
-                    ModelFolder.deleteRecursively(staging);
-                } catch (IOException e) {
-                    LOG.warn("could not delete the staging folder {}: {}", staging, e.toString());
-                }
-            }
         }
     }
 

@@ -203,16 +203,8 @@ public final class Optimizer {
             throw new OptimizeException(gate.failureMessage() + "; nothing was written", null, gate);
         }
 
-        try {
-            Files.createDirectories(target.getParent());
-        } catch (IOException e) {
-            throw new OptimizeException("cannot create " + target.getParent() + ": " + e.getMessage(), e);
-        }
-        ModelFolder.removeStale(target);
-        Path staging = ModelFolder.sibling(target, "tmp");
-        boolean installed = false;
-        try {
-            Files.createDirectory(staging);
+        try (ModelFolder.Staging stage = ModelFolder.stage(target)) {
+            Path staging = stage.dir();
             AtomicFiles.write(staging.resolve(ModelFolder.ONNX), out -> out.write(bytes));
             Map<String, FileDigest> files = new LinkedHashMap<>();
             files.put(ModelFolder.ONNX, FileDigest.of(staging.resolve(ModelFolder.ONNX)));
@@ -248,8 +240,7 @@ public final class Optimizer {
             m.build().write(staging);
 
             checkTarget(outDir, target, options.force()); // again: something may have appeared meanwhile
-            ModelFolder.install(staging, target);
-            installed = true;
+            stage.install();
             LOG.info("wrote {} version {} of {} ({}) from {}", options.precision().id(), version, name, target,
                     sourceDir);
             return new OptimizeResult(outDir, name, version, options.precision(), sourceDir, sourceSha, files, gate,
@@ -258,14 +249,6 @@ public final class Optimizer {
             throw new OptimizeException("cannot write the model folder " + outDir + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new OptimizeException("optimize failed: " + FormatRunner.firstLine(e), e);
-        } finally {
-            if (!installed) {
-                try {
-                    ModelFolder.deleteRecursively(staging);
-                } catch (IOException e) {
-                    LOG.warn("could not delete the staging folder {}: {}", staging, e.toString());
-                }
-            }
         }
     }
 

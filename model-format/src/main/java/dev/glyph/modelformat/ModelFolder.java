@@ -188,6 +188,71 @@ public final class ModelFolder {
     }
 
     /**
+     * A hidden staging folder next to {@code target}, in which a whole model folder is written before
+     * {@link #install()} renames it into place; closing it without installing deletes it.
+     *
+     * <pre>{@code
+     * try (ModelFolder.Staging s = ModelFolder.stage(Path.of("models/mnist/2"))) {
+     *     AtomicFiles.write(s.dir().resolve(ModelFolder.ONNX), bytes);
+     *     s.install();
+     * }
+     * }</pre>
+     *
+     * <p>Thread-safety: one thread at a time; {@link #close()} is idempotent.
+     */
+    public static final class Staging implements AutoCloseable {
+        private final Path dir;
+        private final Path target;
+        private boolean installed;
+        private boolean closed;
+
+        private Staging(Path dir, Path target) {
+            this.dir = dir;
+            this.target = target;
+        }
+
+        /** Returns the staging folder to write into. */
+        public Path dir() {
+            return dir;
+        }
+
+        /** Moves the staged folder to the target (see {@link ModelFolder#install(Path, Path)}). */
+        public void install() throws IOException {
+            ModelFolder.install(dir, target);
+            installed = true;
+        }
+
+        /** Deletes the staging folder unless it was installed; a failure to delete is logged. Idempotent. */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (!installed) {
+                try {
+                    deleteRecursively(dir);
+                } catch (IOException e) {
+                    LOG.warn("could not delete the staging folder {}: {}", dir, e.toString());
+                }
+            }
+        }
+    }
+
+    /**
+     * Creates the parent of {@code target} if needed, removes stale staging folders of killed writers, and creates
+     * a fresh staging folder beside {@code target}.
+     */
+    public static Staging stage(Path target) throws IOException {
+        Path parent = target.toAbsolutePath().normalize().getParent();
+        Files.createDirectories(parent);
+        removeStale(target);
+        Path dir = sibling(target, "tmp");
+        Files.createDirectory(dir);
+        return new Staging(dir, target);
+    }
+
+    /**
      * Moves the complete folder {@code staged} to {@code target} and fsyncs the parent folder. An existing
      * {@code target} is first renamed aside, then the new folder is renamed in, then the old one is deleted; if
      * the second rename fails the old folder is put back. The caller has already decided that replacing is
