@@ -305,6 +305,7 @@ public final class GlyphServer implements AutoCloseable {
      * serving keeps serving. Swaps are atomic: requests already on a replaced version finish there.
      *
      * @throws IllegalArgumentException when the repository has no model {@code name}
+     * @throws IllegalStateException when the server is not serving or the repository is closing
      */
     public List<ModelStatus> reloadModel(String name) throws InterruptedException {
         return await(repo().load(name));
@@ -329,9 +330,7 @@ public final class GlyphServer implements AutoCloseable {
             if (c instanceof dev.glyph.grpcserver.internal.ModelNotFoundException) {
                 throw new IllegalArgumentException(c.getMessage(), c);
             }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
+            // the repository's own exceptions (closed while shutting down, ...) stay inside the module
             throw new IllegalStateException(c.getMessage(), c);
         }
     }

@@ -255,6 +255,19 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void reloadModel_unknownName_illegalArgumentNamingWhatTheRepositoryHolds() throws Exception {
+        Path repo = tmp.resolve("models");
+        version(repo, "mnist", 1, 61);
+        try (GlyphServer server = GlyphServer.open(config(repo).build())) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> server.reloadModel("digits"));
+            assertTrue(e.getMessage().contains("'digits'") && e.getMessage().contains("[mnist]"), e.getMessage());
+            server.shutdown(Duration.ofSeconds(5));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> server.reloadModel("mnist"));
+        }
+    }
+
+    @Test
     void poll_newVersionAppears_servedWithoutACall() throws Exception {
         Path repo = tmp.resolve("models");
         version(repo, "mnist", 1, 41);
