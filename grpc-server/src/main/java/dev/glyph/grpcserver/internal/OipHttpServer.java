@@ -471,7 +471,7 @@ public final class OipHttpServer implements AutoCloseable {
         private void readBody(BodyConsumer then) {
             HttpFields h = request.getHeaders();
             if (h.get("Inference-Header-Content-Length") != null) {
-                error(400, "this server does not implement the binary tensor data extension"
+                unread(400, "this server does not implement the binary tensor data extension"
                         + " (Inference-Header-Content-Length); send the tensors as JSON");
                 return;
             }
@@ -480,7 +480,7 @@ public final class OipHttpServer implements AutoCloseable {
                 String t = type.toLowerCase(Locale.ROOT).strip();
                 for (String bad : NOT_JSON) {
                     if (t.startsWith(bad)) {
-                        error(415, "Content-Type " + type + " is not accepted; send the Open Inference Protocol's JSON"
+                        unread(415, "Content-Type " + type + " is not accepted; send the Open Inference Protocol's JSON"
                                 + " body as application/json (images go base64 in a BYTES tensor)");
                         return;
                     }
@@ -529,7 +529,7 @@ public final class OipHttpServer implements AutoCloseable {
                     return "deflate";
                 }
                 default -> {
-                    error(415, "Content-Encoding " + ce + " is not accepted; expected gzip, deflate or none");
+                    unread(415, "Content-Encoding " + ce + " is not accepted; expected gzip, deflate or none");
                     return null;
                 }
             }
@@ -722,6 +722,16 @@ public final class OipHttpServer implements AutoCloseable {
 
         private void error(int code, String message) {
             json(code, OipJson.error(message));
+        }
+
+        /**
+         * Answers before the body is read. Jetty then closes the connection rather than read an unknown body, so
+         * the answer says {@code Connection: close}; otherwise a client could send its next request on a
+         * connection that is closing and get no answer at all.
+         */
+        private void unread(int code, String message) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            error(code, message);
         }
 
         private void json(int code, byte[] body) {
