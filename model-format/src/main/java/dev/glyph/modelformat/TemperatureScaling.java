@@ -5,15 +5,15 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * A model's probability calibration: the temperature {@code T} that {@code probs = softmax(log_probs / T)} applies,
+ * A model's probability calibration by temperature scaling: the temperature {@code T} that {@code probs = softmax(log_probs / T)} applies,
  * fitted on images held out of training, with the figures that show what it did. Recorded in provenance.json by
- * the trainer ({@code "calibration"}) and in manifest.json by the exporter; the SDK and the server apply it to
+ * the trainer ({@code "temperature_scaling"}) and in manifest.json by the exporter; the SDK and the server apply it to
  * {@code probs}. The class also holds the arithmetic: expected calibration error, mean NLL at a temperature, and
  * the one-dimensional NLL fit of the temperature.
  *
  * <pre>{@code
- * double t = Calibration.fitTemperature(heldOutLogProbs, heldOutLabels);
- * double ece = Calibration.ece(testLogProbs, testLabels, t, Calibration.ECE_BINS);
+ * double t = TemperatureScaling.fitTemperature(heldOutLogProbs, heldOutLabels);
+ * double ece = TemperatureScaling.ece(testLogProbs, testLabels, t, TemperatureScaling.ECE_BINS);
  * }</pre>
  *
  * <p>Thread-safety: immutable; the static methods are pure.
@@ -31,7 +31,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"temperature", "method", "held_out", "held_out_sha256", "nll_held_out_before",
     "nll_held_out_after", "ece_test_before", "ece_test_after"})
-public record Calibration(
+public record TemperatureScaling(
         double temperature,
         String method,
         @JsonProperty("held_out") int heldOut,
@@ -49,7 +49,7 @@ public record Calibration(
     private static final double T_MAX = 20;
 
     /** Validates the temperature. */
-    public Calibration {
+    public TemperatureScaling {
         if (!(temperature >= T_MIN && temperature <= T_MAX)) {
             throw new IllegalArgumentException("calibration temperature must be in [" + T_MIN + ", " + T_MAX
                     + "], found " + temperature);
