@@ -1,11 +1,13 @@
 package dev.glyph.cli;
 
 import dev.glyph.datasets.Datasets;
+import dev.glyph.trainer.Augmentation;
 import dev.glyph.trainer.DeviceChoice;
 import dev.glyph.trainer.DeviceUnavailableException;
 import dev.glyph.trainer.EpochMetrics;
 import dev.glyph.trainer.LrSchedule;
 import dev.glyph.trainer.OptimizerKind;
+import dev.glyph.trainer.Recipe;
 import dev.glyph.trainer.TrainConfig;
 import dev.glyph.trainer.TrainResult;
 import dev.glyph.trainer.Trainer;
@@ -54,28 +56,46 @@ public final class TrainCommand extends GlyphSubcommand {
     @Mixin
     SharedOptions.DatasetName dataset;
 
-    @Option(names = "--epochs", defaultValue = "2", description = "Epochs (default: ${DEFAULT-VALUE}).")
-    int epochs;
+    @Option(names = "--recipe", defaultValue = "reference", paramLabel = "NAME",
+            description = {"reference (the tutorial), best (highest MNIST accuracy) or robust (handwriting beyond "
+                + "MNIST) (default: ${DEFAULT-VALUE}).",
+                "A recipe sets the options below; any of them given explicitly overrides it. BENCHMARKS.md has each "
+                + "recipe's values and measured figures."})
+    String recipe;
 
-    @Mixin
-    SharedOptions.BatchSize batchSize;
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: the recipe's; reference: 2).")
+    Integer epochs;
 
-    @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
+    @Option(names = "--batch-size", paramLabel = "N", description = "Batch size (default: the recipe's; reference: 32).")
+    Integer batchSize;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "NAME",
-            description = "sgd, momentum, adam or adadelta (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", description = "Learning rate (default: the recipe's; reference: 0.01).")
+    Double lr;
+
+    @Option(names = "--optimizer", paramLabel = "NAME",
+            description = "sgd, momentum, adam or adadelta (default: the recipe's; reference: sgd).")
     OptimizerKind optimizer;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "Momentum for --optimizer momentum (default: ${DEFAULT-VALUE}).")
-    double momentum;
+    @Option(names = "--momentum", description = "Momentum for --optimizer momentum (default: the recipe's, 0.9).")
+    Double momentum;
 
-    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "NAME",
-            description = "constant, step (x gamma every epoch) or cosine (per batch) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr-schedule", paramLabel = "NAME",
+            description = "constant, step (x gamma every epoch) or cosine (per batch) (default: the recipe's; reference: constant).")
     LrSchedule schedule;
 
-    @Option(names = "--lr-gamma", defaultValue = "0.7", description = "Per-epoch factor of --lr-schedule step (default: ${DEFAULT-VALUE}).")
-    double lrGamma;
+    @Option(names = "--lr-gamma", description = "Per-epoch factor of --lr-schedule step (default: the recipe's, 0.7).")
+    Double lrGamma;
+
+    @Option(names = "--augment", paramLabel = "SPEC",
+            description = {"Seeded augmentation of training images: " + Augmentation.SPEC_HELP
+                + " (default: the recipe's; reference: none).",
+                "Example: rotate=15,scale=0.15,shear=10,translate=3,elastic=34:4:0.5,stroke=0.4,blur=0.2,contrast=0.3"})
+    String augment;
+
+    @Option(names = "--holdout", paramLabel = "N",
+            description = "Training images held out of training to fit the probability temperature on, 0 = none "
+                + "(default: the recipe's; reference: 0).")
+    Integer holdout;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -91,9 +111,10 @@ public final class TrainCommand extends GlyphSubcommand {
             description = "Train on the first N training images only, 0 = all (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--normalize",
-            description = "Standardise inputs during training; folded into conv1 so exported models still take pixel/255.")
-    boolean normalize;
+    @Option(names = "--normalize", negatable = true,
+            description = "Standardise inputs during training; folded into conv1 so exported models still take "
+                + "pixel/255 (default: the recipe's; reference: off, best and robust: on).")
+    Boolean normalize;
 
     @Mixin
     SharedOptions.EngineDownload engineDownload;
@@ -117,10 +138,7 @@ public final class TrainCommand extends GlyphSubcommand {
                 : Path.of("runs", dataset + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         TrainConfig cfg;
         try {
-            cfg = TrainConfig.builder(data != null ? data : Path.of("data", dataset), runDir)
-                    .dataset(dataset).epochs(epochs).batchSize(batchSize.value).lr(lr).optimizer(optimizer)
-                    .momentum(momentum).schedule(schedule).lrGamma(lrGamma).seed(seed).threads(threads)
-                    .device(device.value().forTrainer()).limit(limit).normalize(normalize).resume(resume).build();
+            cfg = config(data != null ? data : Path.of("data", dataset), runDir, dataset);
         } catch (IllegalArgumentException e) {
             return fail(e.getMessage(), 2);
         }
@@ -140,6 +158,43 @@ public final class TrainCommand extends GlyphSubcommand {
             }
         }
         return run(cfg);
+    }
+
+    /** The recipe's config with every explicitly given option applied over it. */
+    TrainConfig config(Path dataDir, Path runDir, String dataset) {
+        TrainConfig.Builder b = TrainConfig.builder(dataDir, runDir).recipe(Recipe.parse(recipe)).dataset(dataset)
+                .seed(seed).threads(threads).device(device.value().forTrainer()).limit(limit).resume(resume);
+        if (epochs != null) {
+            b.epochs(epochs);
+        }
+        if (batchSize != null) {
+            b.batchSize(batchSize);
+        }
+        if (lr != null) {
+            b.lr(lr);
+        }
+        if (optimizer != null) {
+            b.optimizer(optimizer);
+        }
+        if (momentum != null) {
+            b.momentum(momentum);
+        }
+        if (schedule != null) {
+            b.schedule(schedule);
+        }
+        if (lrGamma != null) {
+            b.lrGamma(lrGamma);
+        }
+        if (normalize != null) {
+            b.normalize(normalize);
+        }
+        if (augment != null) {
+            b.augment(Augmentation.parse(augment));
+        }
+        if (holdout != null) {
+            b.holdout(holdout);
+        }
+        return b.build();
     }
 
     /** Trains with console progress; returns the exit code. */

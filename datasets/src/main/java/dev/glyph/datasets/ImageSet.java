@@ -77,6 +77,26 @@ public record ImageSet(int count, int rows, int cols, byte[] images, byte[] labe
         return new ImageSet(n, rows, cols, Arrays.copyOf(images, n * pixelsPerImage()), Arrays.copyOf(labels, n));
     }
 
+    /**
+     * Returns a copy holding the images at {@code indices}, in that order.
+     *
+     * @throws IllegalArgumentException if an index is outside 0..count-1
+     */
+    public ImageSet select(int[] indices) {
+        int px = pixelsPerImage();
+        byte[] img = new byte[indices.length * px];
+        byte[] lab = new byte[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            int k = indices[i];
+            if (k < 0 || k >= count) {
+                throw new IllegalArgumentException("select: index " + k + " is outside 0.." + (count - 1));
+            }
+            System.arraycopy(images, k * px, img, i * px, px);
+            lab[i] = labels[k];
+        }
+        return new ImageSet(indices.length, rows, cols, img, lab);
+    }
+
     /** Two sets are equal when their dimensions, pixels and labels are equal. */
     @Override
     public boolean equals(Object o) {

@@ -33,10 +33,15 @@ import java.util.Map;
  * @param normalize standardise inputs with the training set's mean and std during training; the
  *     exported weights fold this into conv1, so exported models still take pixel/255
  * @param resume continue from the run folder's last complete epoch
+ * @param recipe the {@link Recipe} the defaults came from (explicit options may have overridden some)
+ * @param augment the seeded augmentation of training images ({@link Augmentation#NONE} for none)
+ * @param holdout training images held out of training (seeded choice) to fit the temperature of the
+ *     probabilities on; 0 = none, and then no temperature is fitted
  */
 public record TrainConfig(String dataset, Path dataDir, Path outDir, int epochs, int batchSize, double lr,
         long seed, int threads, OptimizerKind optimizer, double momentum, LrSchedule schedule, double lrGamma,
-        DeviceChoice device, int limit, boolean normalize, boolean resume) {
+        DeviceChoice device, int limit, boolean normalize, boolean resume, Recipe recipe, Augmentation augment,
+        int holdout) {
 
     /** Validates ranges; bad values get an {@link IllegalArgumentException} naming the option. */
     public TrainConfig {
@@ -59,6 +64,13 @@ public record TrainConfig(String dataset, Path dataDir, Path outDir, int epochs,
         }
         if (limit < 0) {
             throw new IllegalArgumentException("--limit must be 0 (all) or a positive count, found " + limit);
+        }
+        if (holdout < 0) {
+            throw new IllegalArgumentException("--holdout must be 0 (none) or a positive count, found " + holdout);
+        }
+        if (recipe == null || augment == null) {
+            throw new IllegalArgumentException("the recipe and the augmentation are required (Recipe.REFERENCE and "
+                    + "Augmentation.NONE for the tutorial's)");
         }
         if (dataDir == null || outDir == null) {
             throw new IllegalArgumentException("the data folder and the run folder are required");
@@ -93,6 +105,9 @@ public record TrainConfig(String dataset, Path dataDir, Path outDir, int epochs,
         b.limit = limit;
         b.normalize = normalize;
         b.resume = resume;
+        b.recipe = recipe;
+        b.augment = augment;
+        b.holdout = holdout;
         return b;
     }
 
@@ -112,12 +127,21 @@ public record TrainConfig(String dataset, Path dataDir, Path outDir, int epochs,
         m.put("lr_gamma", lrGamma);
         m.put("limit", limit);
         m.put("normalize", normalize);
+        if (!augment.isNone()) { // absent from checkpoints written before augmentation, which used none
+            m.put("augment", augment.spec());
+        }
+        if (holdout > 0) {
+            m.put("holdout", holdout);
+        }
         return m;
     }
 
     /** All hyperparameters as a JSON-friendly map, for provenance. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>(identity());
+        m.put("recipe", recipe.id());
+        m.put("augment", augment.spec());
+        m.put("holdout", holdout);
         m.put("epochs", epochs);
         m.put("threads", threads);
         m.put("device", device.name().toLowerCase());
@@ -144,6 +168,9 @@ public record TrainConfig(String dataset, Path dataDir, Path outDir, int epochs,
         private int limit = 0;
         private boolean normalize = false;
         private boolean resume = false;
+        private Recipe recipe = Recipe.REFERENCE;
+        private Augmentation augment = Augmentation.NONE;
+        private int holdout = 0;
 
         private Builder(Path dataDir, Path outDir) {
             this.dataDir = dataDir;
@@ -183,10 +210,20 @@ public record TrainConfig(String dataset, Path dataDir, Path outDir, int epochs,
         /** Continues from the run folder's checkpoint. */
         public Builder resume(boolean v) { resume = v; return this; }
 
+        /**
+         * Sets every hyperparameter {@code r} defines to its value and records it as the recipe; call it
+         * first, then the setters of the options that override the recipe.
+         */
+        public Builder recipe(Recipe r) { r.applyTo(this); recipe = r; return this; }
+        /** Sets the augmentation of training images. */
+        public Builder augment(Augmentation v) { augment = v; return this; }
+        /** Holds {@code v} training images out of training to fit the probability temperature on (0 = none). */
+        public Builder holdout(int v) { holdout = v; return this; }
+
         /** Validates and builds the config. */
         public TrainConfig build() {
             return new TrainConfig(dataset, dataDir, outDir, epochs, batchSize, lr, seed, threads, optimizer,
-                    momentum, schedule, lrGamma, device, limit, normalize, resume);
+                    momentum, schedule, lrGamma, device, limit, normalize, resume, recipe, augment, holdout);
         }
     }
 }

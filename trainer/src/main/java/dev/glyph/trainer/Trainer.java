@@ -13,7 +13,12 @@ import dev.glyph.trainer.internal.checkpoint.CheckpointData;
 import dev.glyph.trainer.internal.checkpoint.CheckpointStore;
 import dev.glyph.trainer.internal.checkpoint.TrainingState;
 import dev.glyph.trainer.internal.engine.EngineSetup;
+import ai.djl.pytorch.engine.PtNDArray;
+import dev.glyph.trainer.internal.engine.Torch;
+import dev.glyph.trainer.internal.loop.Augmenter;
 import dev.glyph.trainer.internal.loop.DeviceData;
+import dev.glyph.trainer.internal.loop.Holdout;
+import dev.glyph.trainer.internal.run.FinalCalibration;
 import dev.glyph.trainer.internal.loop.EpochLoop;
 import dev.glyph.trainer.internal.loop.TrainingStep;
 import dev.glyph.trainer.internal.model.NativeNet;
@@ -122,10 +127,17 @@ public final class Trainer {
         }
     }
 
-    private static TrainResult run(TrainConfig cfg, TrainListener listener, Dataset data, ImageSet train,
+    private static TrainResult run(TrainConfig cfg, TrainListener listener, Dataset data, ImageSet all,
             Device device, CheckpointData resumeFrom, Path ckptFile) throws IOException, TrainingException {
         Path runDir = cfg.outDir();
         Files.createDirectories(runDir);
+        Holdout split;
+        try {
+            split = Holdout.of(all, cfg.holdout(), cfg.seed());
+        } catch (IllegalArgumentException e) {
+            throw new TrainingException(e.getMessage(), e);
+        }
+        ImageSet train = split.train();
         int threads = EngineSetup.configure(cfg.threads(), device);
         Engine engine = Engine.getEngine("PyTorch");
         int startEpoch = resumeFrom == null ? 1 : resumeFrom.epoch() + 1;
@@ -133,39 +145,72 @@ public final class Trainer {
                 : cfg.normalize() ? DeviceData.meanStd(train) : null;
         RunFolder folder = new RunFolder(cfg, ckptFile, data, train.count(), device, threads, norm);
         folder.start(resumeFrom);
-        if (resumeFrom != null && startEpoch > cfg.epochs()) {
-            LOG.info("{} already holds {} epochs; wrote its provenance and metrics, nothing to train", ckptFile,
-                    resumeFrom.epoch());
-            ModelWeights trained = new ModelWeights(resumeFrom.params());
-            return new TrainResult(runDir, resumeFrom.metrics(),
-                    norm == null ? trained : WeightInit.foldNormalization(trained, norm[0], norm[1]));
+        boolean nothingToTrain = resumeFrom != null && startEpoch > cfg.epochs();
+        if (!nothingToTrain) {
+            listener.onStart(new TrainListener.RunInfo(device.toString(), "PyTorch " + engine.getVersion(),
+                    Engine.getDjlVersion(), threads, train.count(), startEpoch, cfg.epochs()));
+            LOG.info("training MnistNet on {} (PyTorch {} via DJL {}, {} intra-op threads), {} images x {} epochs, "
+                    + "recipe {}, augment {}", device, engine.getVersion(), Engine.getDjlVersion(), threads,
+                    train.count(), cfg.epochs(), cfg.recipe().id(), cfg.augment().spec());
         }
-        listener.onStart(new TrainListener.RunInfo(device.toString(), "PyTorch " + engine.getVersion(),
-                Engine.getDjlVersion(), threads, train.count(), startEpoch, cfg.epochs()));
-        LOG.info("training MnistNet on {} (PyTorch {} via DJL {}, {} intra-op threads), {} images x {} epochs",
-                device, engine.getVersion(), Engine.getDjlVersion(), threads, train.count(), cfg.epochs());
         ModelWeights init = resumeFrom == null ? WeightInit.pytorchDefault(cfg.seed())
                 : new ModelWeights(resumeFrom.params());
-        if (resumeFrom == null) {
-            folder.writeSamples(train);
-        }
         try (PtNDManager root = (PtNDManager) NDManager.newBaseManager(device, "PyTorch");
                 NativeNet net = NativeNet.create(root, device, init, true)) {
             DeviceData d = DeviceData.upload(root, device, train, data.test(), norm);
+            PtNDArray xHeld = split.heldOut().count() == 0 ? null
+                    : DeviceData.images(root, device, split.heldOut(), norm);
+            Augmenter augmenter = cfg.augment().isNone() ? null
+                    : new Augmenter(cfg.augment(), cfg.seed(), norm == null ? 0 : -norm[0] / norm[1],
+                            norm == null ? 1 : 1 / norm[1], device, root);
             Optimizer opt = Optimizer.create(cfg, net.parameters(), root);
             EpochLoop loop = new EpochLoop(cfg, net, opt, new TrainingStep(net, opt, root, cfg.batchSize(),
-                    MnistNet.DROPOUT), d, root);
+                    MnistNet.DROPOUT), d, augmenter, root);
             if (resumeFrom != null) {
                 TrainingState.restore(opt, resumeFrom, lastLr(cfg, resumeFrom, loop.totalSteps()), device, root);
             } else {
                 RunFolder.writeSummary(net, d.xTest(), cfg.batchSize(), runDir);
+                if (augmenter == null) {
+                    folder.writeSamples(train);
+                } else {
+                    folder.writeAugmentedSamples(train, augmentedSamples(augmenter, d, train, norm, root));
+                }
             }
-            folder.track(net, opt);
-            List<EpochMetrics> metrics = loop.run(startEpoch, resumeFrom == null ? List.of() : resumeFrom.metrics(),
-                    listener, folder);
+            folder.track(net, opt, () -> FinalCalibration.of(net, d.xTest(), data.test(), xHeld, split, root));
+            List<EpochMetrics> metrics;
+            if (nothingToTrain) {
+                LOG.info("{} already holds {} epochs; wrote its provenance and metrics, nothing to train", ckptFile,
+                        resumeFrom.epoch());
+                metrics = resumeFrom.metrics();
+                folder.finish(metrics);
+            } else {
+                metrics = loop.run(startEpoch, resumeFrom == null ? List.of() : resumeFrom.metrics(), listener,
+                        folder);
+            }
             ModelWeights trained = net.toWeights();
             ModelWeights eval = norm == null ? trained : WeightInit.foldNormalization(trained, norm[0], norm[1]);
             return new TrainResult(runDir, List.copyOf(metrics), eval);
+        }
+    }
+
+    private static final int AUGMENTED_SAMPLES = 16;
+
+    /** The first 16 training images as the augmenter makes them in epoch 1, back in bytes. */
+    private static ImageSet augmentedSamples(Augmenter augmenter, DeviceData d, ImageSet train, double[] norm,
+            PtNDManager root) {
+        int n = Math.min(AUGMENTED_SAMPLES, train.count());
+        long[] index = new long[n];
+        for (int i = 0; i < n; i++) {
+            index[i] = i;
+        }
+        try (PtNDManager m = (PtNDManager) root.newSubManager()) {
+            float[] f = augmenter.apply(Torch.rows(d.xTrain(), 0, n, m), index, 0, n, 1, m).toFloatArray();
+            byte[] px = new byte[f.length];
+            for (int i = 0; i < f.length; i++) {
+                double v = norm == null ? f[i] : f[i] * norm[1] + norm[0];
+                px[i] = (byte) Math.max(0, Math.min(255, Math.round(v * 255)));
+            }
+            return new ImageSet(n, train.rows(), train.cols(), px, java.util.Arrays.copyOf(train.labels(), n));
         }
     }
 

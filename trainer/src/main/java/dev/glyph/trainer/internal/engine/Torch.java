@@ -132,6 +132,13 @@ public final class Torch {
         return JniUtils.maxPool(x, POOL2, POOL2, PAD0, false);
     }
 
+    /** 3x3, stride-1 max pooling with 1 pixel of padding (a grey-level dilation that keeps the size). */
+    public static PtNDArray maxPool3x3(PtNDArray x) {
+        return JniUtils.maxPool(x, POOL3, STRIDE1, PAD1, false);
+    }
+
+    private static final Shape POOL3 = new Shape(3, 3);
+    private static final Shape PAD1 = new Shape(1, 1);
     private static final Shape STRIDE1 = new Shape(1, 1);
     private static final Shape PAD0 = new Shape(0, 0);
     private static final Shape POOL2 = new Shape(2, 2);
@@ -154,6 +161,56 @@ public final class Torch {
     /** Element-wise (broadcasting) product. */
     public static PtNDArray mul(PtNDArray a, PtNDArray b) {
         return JniUtils.mul(a, b);
+    }
+
+    /** Element-wise (broadcasting) sum. */
+    public static PtNDArray add(PtNDArray a, PtNDArray b) {
+        return JniUtils.add(a, b);
+    }
+
+    /** Element-wise (broadcasting) difference. */
+    public static PtNDArray sub(PtNDArray a, PtNDArray b) {
+        return JniUtils.sub(a, b);
+    }
+
+    /** Element-wise negation. */
+    public static PtNDArray neg(PtNDArray a) {
+        return JniUtils.neg(a);
+    }
+
+    /** Batched matrix product. */
+    public static PtNDArray matmul(PtNDArray a, PtNDArray b) {
+        return JniUtils.matmul(a, b);
+    }
+
+    /** Element-wise floor. */
+    public static PtNDArray floor(PtNDArray a) {
+        return JniUtils.floor(a);
+    }
+
+    /** Element-wise clamp to [lo, hi]. */
+    public static PtNDArray clip(PtNDArray a, float lo, float hi) {
+        return JniUtils.clip(a, lo, hi);
+    }
+
+    /** Converts to int64 on {@code device} (truncating floats toward zero). */
+    public static PtNDArray toLong(PtNDArray a, Device device) {
+        return JniUtils.to(a, DataType.INT64, device);
+    }
+
+    /** Pads the last two dimensions by {@code pad} = {left, right, top, bottom} with {@code value}. */
+    public static PtNDArray pad(PtNDArray a, long[] pad, double value) {
+        return JniUtils.pad(a, pad, value);
+    }
+
+    /** {@code a.gather(dim, index)}. */
+    public static PtNDArray gather(PtNDArray a, PtNDArray index, long dim) {
+        return JniUtils.gather(a, index, dim);
+    }
+
+    /** 2-D convolution, stride 1, no bias, with {@code padding} (rows, columns) and {@code groups}. */
+    public static PtNDArray conv2d(PtNDArray x, PtNDArray w, Shape padding, int groups) {
+        return JniUtils.convolution(x, w, null, STRIDE1, padding, STRIDE1, groups);
     }
 
     /** Reshapes (a view when possible). */

@@ -23,7 +23,8 @@ public record DeviceData(PtNDArray xTrain, PtNDArray yTrain, PtNDArray xTest, Pt
                 images(m, device, test, norm), labels(m, device, test));
     }
 
-    private static PtNDArray images(PtNDManager m, Device device, ImageSet set, double[] norm) {
+    /** Uploads {@code set}'s images as float32 [N,1,rows,cols], pixel/255, standardised with {@code norm} when set. */
+    public static PtNDArray images(PtNDManager m, Device device, ImageSet set, double[] norm) {
         int px = set.rows() * set.cols();
         float[] f = new float[set.count() * px];
         byte[] raw = set.images();

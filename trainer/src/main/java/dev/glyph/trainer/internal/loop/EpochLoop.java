@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * The epoch loop: per epoch, re-seed libtorch's generator from (seed, epoch), gather the training set
- * in the epoch's seeded order, run one {@link TrainingStep} per batch, evaluate on the test set and
+ * in the epoch's seeded order, augment each batch when an {@link Augmenter} is given, run one
+ * {@link TrainingStep} per batch, evaluate on the test set and
  * hand the epoch's metrics to the {@link Sink} (the run folder) and then the listener.
  *
  * <p>Thread-safety: not thread-safe; one training drives it.
@@ -43,16 +44,21 @@ public final class EpochLoop {
     private final Optimizer opt;
     private final TrainingStep step;
     private final DeviceData data;
+    private final Augmenter augmenter;
     private final PtNDManager root;
     private final int n;
     private final int batches;
     private final long totalSteps;
     private float lastLr = Float.NaN;
 
-    /** A loop over {@code data} with {@code n} training images. */
+    /**
+     * A loop over {@code data}; {@code augmenter} (null for none) augments every training batch before its
+     * step.
+     */
     public EpochLoop(TrainConfig cfg, NativeNet net, Optimizer opt, TrainingStep step, DeviceData data,
-            PtNDManager root) {
+            Augmenter augmenter, PtNDManager root) {
         this.cfg = cfg;
+        this.augmenter = augmenter;
         this.net = net;
         this.opt = opt;
         this.step = step;
@@ -93,7 +99,8 @@ public final class EpochLoop {
         long t0 = System.nanoTime();
         PtNDArray lossSum = (PtNDArray) epochM.zeros(new Shape(), DataType.FLOAT32);
         PtNDArray correct = (PtNDArray) epochM.zeros(new Shape(), DataType.INT64);
-        PtNDArray perm = (PtNDArray) epochM.create(Seeds.permutation(cfg.seed(), epoch, n));
+        long[] order = Seeds.permutation(cfg.seed(), epoch, n);
+        PtNDArray perm = (PtNDArray) epochM.create(order);
         PtNDArray xe = (PtNDArray) data.xTrain().get(new NDIndex("{}", perm));
         PtNDArray ye = (PtNDArray) data.yTrain().get(new NDIndex("{}", perm));
         xe.attach(epochM);
@@ -104,8 +111,11 @@ public final class EpochLoop {
             int bs = Math.min(cfg.batchSize(), n - from);
             lastLr = LearningRates.at(cfg, epoch, opt.steps(), totalSteps);
             try (PtNDManager s = (PtNDManager) epochM.newSubManager()) {
-                step.run(Torch.rows(xe, from, from + bs, s), Torch.rows(ye, from, from + bs, s), bs, lastLr,
-                        lossSum, correct, s);
+                PtNDArray xb = Torch.rows(xe, from, from + bs, s);
+                if (augmenter != null) {
+                    xb = augmenter.apply(xb, order, from, bs, epoch, s);
+                }
+                step.run(xb, Torch.rows(ye, from, from + bs, s), bs, lastLr, lossSum, correct, s);
             }
             seen += bs;
             final long seenNow = seen;
@@ -124,6 +134,25 @@ public final class EpochLoop {
     private TrainingException stopped(int epoch) {
         return new TrainingException("stopped on request during epoch " + epoch + "; " + cfg.outDir()
                 + " keeps " + (epoch - 1) + " complete epoch(s)" + (epoch > 1 ? ", continue with --resume" : ""));
+    }
+
+    /** Eval-mode log-probabilities of {@code net} on {@code x}, read back to the host, one row per image. */
+    public static float[][] logProbs(NativeNet net, PtNDArray x, PtNDManager parent) {
+        long count = x.getShape().get(0);
+        float[][] rows = new float[(int) count][];
+        try (Torch.GradMode g = Torch.noGrad(); PtNDManager m = (PtNDManager) parent.newSubManager()) {
+            for (long from = 0; from < count; from += EVAL_BATCH) {
+                long to = Math.min(count, from + EVAL_BATCH);
+                try (PtNDManager s = (PtNDManager) m.newSubManager()) {
+                    float[] f = net.forward(Torch.rows(x, from, to, s), null, s).toFloatArray();
+                    int classes = f.length / (int) (to - from);
+                    for (int i = 0; i < to - from; i++) {
+                        rows[(int) from + i] = java.util.Arrays.copyOfRange(f, i * classes, (i + 1) * classes);
+                    }
+                }
+            }
+        }
+        return rows;
     }
 
     /** Eval-mode mean NLL and accuracy (percent) of {@code net} on {@code x}, {@code y}. */

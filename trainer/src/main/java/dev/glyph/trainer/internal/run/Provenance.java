@@ -27,15 +27,24 @@ public final class Provenance {
     private Provenance() {
     }
 
-    /** Returns the provenance map in a stable key order. */
+    /**
+     * Returns the provenance map in a stable key order; {@code finalFigures} (empty until the last epoch) holds
+     * what only the finished run has: {@code ece_test} and, with held-out images, {@code temperature_scaling}.
+     */
     public static Map<String, Object> of(TrainConfig cfg, Dataset data, int trainImages, Device device, int threads,
-            String started, String finished, String gitCommit, List<EpochMetrics> metrics, double[] norm) {
+            String started, String finished, String gitCommit, List<EpochMetrics> metrics, double[] norm,
+            Map<String, Object> finalFigures) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("format", "glyph-provenance/1");
         p.put("model", "MnistNet");
         p.put("parameter_count", MnistNet.PARAMETER_COUNT);
         p.put("seed", cfg.seed());
+        p.put("recipe", Map.of("name", cfg.recipe().cliName(), "version", cfg.recipe().version(),
+                "description", cfg.recipe().description()));
         p.put("config", cfg.toMap());
+        if (!cfg.augment().isNone()) {
+            p.put("augmentation", cfg.augment().toMap());
+        }
         Map<String, Object> ds = new LinkedHashMap<>();
         ds.put("name", data.dataset());
         ds.put("train_images", trainImages);
@@ -72,6 +81,7 @@ public final class Provenance {
             p.put("test_accuracy", last.valAcc());
             p.put("test_loss", last.valLoss());
         }
+        p.putAll(finalFigures); // the finished run's calibration: ece_test and temperature_scaling
         return p;
     }
 

@@ -55,6 +55,7 @@ public final class RunFolder implements EpochLoop.Sink {
     private final double[] norm;
     private NativeNet net;
     private Optimizer opt;
+    private java.util.function.Supplier<Map<String, Object>> finalFigures = Map::of;
 
     /**
      * A sink for {@code cfg.outDir()}; {@code started} and the git commit are fixed when the run
@@ -96,7 +97,8 @@ public final class RunFolder implements EpochLoop.Sink {
     public static boolean provenanceCurrent(Path runDir, int epochs) throws IOException {
         try {
             JsonNode p = RunFiles.JSON.readTree(Files.readString(runDir.resolve("provenance.json")));
-            return p != null && p.path("epochs_completed").asInt(-1) == epochs;
+            // the last epoch's provenance also holds the calibration figures, written after its checkpoint
+            return p != null && p.path("epochs_completed").asInt(-1) == epochs && p.has("ece_test");
         } catch (NoSuchFileException e) {
             return false;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -109,6 +111,28 @@ public final class RunFolder implements EpochLoop.Sink {
         Plots.writeSamplesGrid(train, 32, dir.resolve("samples.png"));
     }
 
+    /**
+     * Writes samples.png with augmentation on: each of the first 16 training images beside its augmented form in
+     * epoch 1 ({@code augmented} holds those 16, as the augmenter made them).
+     */
+    public void writeAugmentedSamples(ImageSet train, ImageSet augmented) throws IOException {
+        int n = augmented.count();
+        int px = train.pixelsPerImage();
+        byte[] img = new byte[2 * n * px];
+        byte[] lab = new byte[2 * n];
+        List<String> captions = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(train.images(), i * px, img, 2 * i * px, px);
+            System.arraycopy(augmented.images(), i * px, img, (2 * i + 1) * px, px);
+            lab[2 * i] = (byte) train.label(i);
+            lab[2 * i + 1] = (byte) train.label(i);
+            captions.add(train.label(i) + "");
+            captions.add(train.label(i) + " aug");
+        }
+        Plots.writeCaptionedGrid(new ImageSet(2 * n, train.rows(), train.cols(), img, lab), captions,
+                dir.resolve("samples.png"));
+    }
+
     /** Writes summary.txt from the layer shapes of an eval-mode forward pass on one batch of {@code x}. */
     public static void writeSummary(NativeNet net, PtNDArray x, int batch, Path dir) throws IOException {
         try (Torch.GradMode g = Torch.noGrad(); PtNDManager step = (PtNDManager) net.manager().newSubManager()) {
@@ -119,10 +143,14 @@ public final class RunFolder implements EpochLoop.Sink {
         }
     }
 
-    /** Names the network and optimiser whose state each epoch's checkpoint saves. */
-    public void track(NativeNet net, Optimizer opt) {
+    /**
+     * Names the network and optimiser whose state each epoch's checkpoint saves, and what measures the
+     * finished run's calibration (see {@link FinalCalibration}) for the last epoch's provenance.
+     */
+    public void track(NativeNet net, Optimizer opt, java.util.function.Supplier<Map<String, Object>> finalFigures) {
         this.net = net;
         this.opt = opt;
+        this.finalFigures = finalFigures;
     }
 
     @Override
@@ -131,9 +159,18 @@ public final class RunFolder implements EpochLoop.Sink {
         writeEpochFiles(all);
     }
 
+    /**
+     * Writes the last epoch's files again with the calibration figures, for a resumed run whose checkpoint
+     * already holds every epoch (a kill landed after its checkpoint, before its provenance).
+     */
+    public void finish(List<EpochMetrics> all) throws IOException {
+        writeEpochFiles(all);
+    }
+
     private void writeEpochFiles(List<EpochMetrics> all) throws IOException {
+        boolean last = !all.isEmpty() && all.get(all.size() - 1).epoch() >= cfg.epochs();
         Map<String, Object> prov = Provenance.of(cfg, data, trainImages, device, threads, started,
-                Instant.now().toString(), gitCommit, all, norm);
+                Instant.now().toString(), gitCommit, all, norm, last && net != null ? finalFigures.get() : Map.of());
         RunFiles.writeProvenance(dir, prov);
         RunFiles.writeMetrics(dir, all);
         Plots.writeLossPlot(all, dir.resolve("loss.png"));
