@@ -90,7 +90,8 @@ public final class ErrorGrid {
         BufferedImage img = render(errors);
         Path dir = png.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".errors", ".png.tmp");
+        Path tmp = dir.resolve("." + png.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Thread.currentThread().getId() + ".tmp");
         try {
             if (!ImageIO.write(img, "png", tmp.toFile())) {
                 throw new IOException("no PNG writer available in this JRE");

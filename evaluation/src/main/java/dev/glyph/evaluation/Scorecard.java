@@ -190,7 +190,9 @@ public record Scorecard(String model, EvaluationReport images, RobustnessReport 
     }
 
     private static Path text(Path file, String content) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        // not Files.createTempFile: its 0600 mode would stay on the renamed file
+        Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid()
+                + "." + Thread.currentThread().getId() + ".tmp");
         try {
             Files.writeString(tmp, content, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
