@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "glyph", mixinStandardHelpOptions = true, versionProvider = GlyphCommand.Version.class,
         description = "Train, export, embed and serve handwritten-digit classifiers.",
         subcommands = {FetchCommand.class, TrainCommand.class, ExportCommand.class, VerifyCommand.class,
-            OptimizeCommand.class, ClassifyCommand.class, ServeCommand.class, BenchCommand.class, DoctorCommand.class,
+            OptimizeCommand.class, ClassifyCommand.class, EvaluateCommand.class, ServeCommand.class, BenchCommand.class, DoctorCommand.class,
             CommandLine.HelpCommand.class})
 public final class GlyphCommand implements Runnable {
 
