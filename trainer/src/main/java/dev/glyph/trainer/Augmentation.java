@@ -18,8 +18,10 @@ import java.util.Map;
  *   <li>with probability {@code elasticProbability}, elastic distortion (Simard, Steinkraus and Platt 2003):
  *       a uniform(−1, 1) displacement field smoothed by a Gaussian of σ = {@code elasticSigma} pixels and scaled
  *       by {@code elasticAlpha}; both are resampled bilinearly in one pass, outside pixels are background;</li>
- *   <li>with probability {@code strokeProbability}, a stroke-width change: half the time a dilation, half an
- *       erosion, by a 3×3 grey-level max (min) filter blended in with a uniform strength in (0, 1];</li>
+ *   <li>with probability {@code strokeProbability}, a stroke-width change: half the time a dilation by a 3×3
+ *       grey-level max filter blended in with a uniform strength in (0, 1], half an erosion by a 3×3 min filter
+ *       blended in with a strength in (0, 0.6] (a full 3×3 erosion wipes out strokes thinner than 3 pixels,
+ *       and with them the label);</li>
  *   <li>with probability {@code blurProbability}, a Gaussian blur of σ = 1 pixel blended in with a uniform
  *       strength in (0, 1];</li>
  *   <li>a contrast factor uniform in 1 ± {@code contrast} on the ink, clipped to the pixel range.</li>
@@ -96,8 +98,8 @@ public record Augmentation(double rotation, double scale, double shear, double t
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("--augment is empty; expected " + SPEC_HELP);
         }
-        String s = spec.trim().toLowerCase(Locale.ROOT);
-        if (s.equals("none")) {
+        String s = spec.trim();
+        if (s.equalsIgnoreCase("none")) {
             return NONE;
         }
         double rot = 0;
@@ -117,13 +119,13 @@ public record Augmentation(double rotation, double scale, double shear, double t
                         + SPEC_HELP);
             }
             String v = kv[1].trim();
-            switch (kv[0].trim()) {
+            switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
                 case "rotate" -> rot = number(kv[0], v);
                 case "scale" -> scale = number(kv[0], v);
                 case "shear" -> shear = number(kv[0], v);
                 case "translate" -> translate = number(kv[0], v);
                 case "elastic" -> {
-                    String[] e = v.split(":");
+                    String[] e = v.split(":", -1);
                     if (e.length < 2 || e.length > 3) {
                         throw new IllegalArgumentException("--augment elastic='" + v
                                 + "' is not ALPHA:SIGMA or ALPHA:SIGMA:P (for example elastic=34:4:0.5)");

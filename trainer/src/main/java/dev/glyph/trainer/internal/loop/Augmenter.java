@@ -28,6 +28,7 @@ public final class Augmenter {
     private static final double CENTRE = (SIDE - 1) / 2.0;
     private static final long STREAM = 0xA06E47L;
     private static final double BLUR_SIGMA = 1.0;
+    private static final double MAX_EROSION = 0.6;
 
     private final Augmentation a;
     private final long seed;
@@ -142,7 +143,7 @@ public final class Augmenter {
                 if (r.nextBoolean()) {
                     dilate[i] = strength;
                 } else {
-                    erode[i] = strength;
+                    erode[i] = (float) (MAX_EROSION * strength);
                 }
             }
             if (r.nextDouble() < a.blurProbability()) {
