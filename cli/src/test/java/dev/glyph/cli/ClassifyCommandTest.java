@@ -81,6 +81,23 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void call_modelWithTemperature_printsCalibratedConfidenceAndSameLabel() throws Exception {
+        Path hot = TestModels.withTemperature(modelFolder(tmp.resolve("models/hot/1")), 2.0);
+        Run plain = run("--model", model.toString(), png.toString());
+        Run cal = run("--model", hot.toString(), png.toString());
+        assertEquals(0, cal.code(), cal.err());
+        String[] p = plain.out().strip().split("\t");
+        String[] c = cal.out().strip().split("\t");
+        assertEquals(p[1], c[1], "the label does not depend on the temperature");
+        float[] probs;
+        try (var sdk = dev.glyph.inferencesdk.DigitClassifier.open(hot)) {
+            probs = sdk.classify(dev.glyph.inferencesdk.DigitImage.ofPng(Files.readAllBytes(png))).probabilitiesAt(2.0);
+        }
+        assertEquals(probs[Integer.parseInt(c[1])], Double.parseDouble(c[2]), 1e-4, "softmax(log_probs / 2)");
+        assertTrue(Double.parseDouble(c[2]) <= Double.parseDouble(p[2]), "T = 2 never sharpens: " + p[2] + " vs " + c[2]);
+    }
+
+    @Test
     void call_jsonWithBadFile_printsGoodOnesAndExitsOne() throws Exception {
         Path bad = Files.writeString(tmp.resolve("bad.png"), "not an image");
         Run r = run("--model", model.toString(), "--json", png.toString(), bad.toString());

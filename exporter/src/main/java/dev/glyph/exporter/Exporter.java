@@ -18,6 +18,7 @@ import dev.glyph.modelformat.FileDigest;
 import dev.glyph.modelformat.Manifest;
 import dev.glyph.modelformat.ModelFolder;
 import dev.glyph.modelformat.SelfTest;
+import dev.glyph.modelformat.TemperatureScaling;
 import dev.glyph.modelformat.TritonConfig;
 import dev.glyph.trainer.CheckpointException;
 import dev.glyph.trainer.ModelWeights;
@@ -56,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * than model-folder files is never deleted.
  *
  * <p>The manifest records a self test: four fixed images and the log-probabilities the written model.onnx gives
- * for them on ONNX Runtime ({@link ModelFiles#selfTest}). config.pbtxt is created with Glyph's configuration
+ * for them on ONNX Runtime ({@link ModelFiles#selfTest}). When the run's provenance.json has a
+ * {@code temperature_scaling} member (training held images out and fitted a temperature on them), the manifest
+ * gets it as its own {@code temperature_scaling}; a malformed one is refused before anything is written. config.pbtxt is created with Glyph's configuration
  * ({@link dev.glyph.modelformat.TritonConfig#forGlyphModel}, name = the folder's name), or, if it exists, only
  * the fields Glyph owns are updated (name, platform, max_batch_size, inputs and outputs) and the rest (version
  * policy, instance groups, parameters, batching, ...) is kept; an existing file that does not parse or uses fields
@@ -70,6 +73,8 @@ import org.slf4j.LoggerFactory;
 public final class Exporter {
 
     private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
+    /** The provenance.json and manifest.json member holding the fitted temperature. */
+    static final String TEMPERATURE_SCALING = "temperature_scaling";
 
     private Exporter() {
     }
@@ -127,6 +132,7 @@ public final class Exporter {
                     + test.count() + " test images in " + dataDir);
         }
         JsonNode provenance = run.provenance();
+        TemperatureScaling temperatureScaling = temperatureScaling(runDir, provenance);
         ModelWeights weights = run.weights();
 
         try (ModelFolder.Staging stage = ModelFolder.stage(target)) {
@@ -160,7 +166,7 @@ public final class Exporter {
             Manifest.Builder manifest = ModelFiles.manifest(name, version, dataset)
                     .created(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).files(files)
                     .sourceRun(runDir.toString(), run.epochs()).provenance(provenance).parity(parity.toJsonNode())
-                    .selfTest(selfTest);
+                    .selfTest(selfTest).temperatureScaling(temperatureScaling);
             accuracy.forEach((f, a) -> manifest.accuracy(f, a, accuracyImages.get(f)));
             manifest.build().write(staging);
 
@@ -190,6 +196,26 @@ public final class Exporter {
         } catch (RuntimeException e) {
             // Engine failures arrive as IllegalStateException with a one-line message.
             throw new ExportException("export failed: " + FormatRunner.firstLine(e), e);
+        }
+    }
+
+    /**
+     * Returns the provenance's {@code temperature_scaling} member as a record, or null when the run has none (the
+     * reference recipe, runs trained before calibration).
+     *
+     * @throws ExportException if the member is there but malformed (naming the run folder, the member, what was
+     *     found and what was expected)
+     */
+    static TemperatureScaling temperatureScaling(Path runDir, JsonNode provenance) throws ExportException {
+        JsonNode node = provenance == null ? null : provenance.get(TEMPERATURE_SCALING);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        try {
+            return TemperatureScaling.fromJson(node);
+        } catch (IllegalArgumentException e) {
+            throw new ExportException("the run " + runDir + " has a malformed " + TEMPERATURE_SCALING
+                    + " in provenance.json: " + e.getMessage() + "; nothing was written");
         }
     }
 

@@ -65,9 +65,9 @@ import org.slf4j.LoggerFactory;
  * ({@link GateReport}); then write model.onnx, flips.png (the flipped test images, captioned
  * {@code #index fp32 a int8 b}, at most {@value #FLIPS_SHOWN}) and manifest.json (with its own self test, the
  * precision and an {@code optimization} record: source version and hash, calibration, scales, the gate's figures;
- * the source's provenance is copied) into a hidden staging sibling and rename it into place. A failed gate writes
- * nothing and says by how much it missed. The same source, options and data give a byte-identical model.onnx (no
- * time stamps inside it; only manifest.json's {@code created} changes).
+ * the source's provenance and temperature_scaling are copied) into a hidden staging sibling and rename it into
+ * place. A failed gate writes nothing and says by how much it missed. The same source, options and data give a
+ * byte-identical model.onnx (no time stamps inside it; only manifest.json's {@code created} changes).
  *
  * <p>fp16 skips calibration; its gate runs on the CPU (ONNX Runtime computes the float16 nodes in float32 between
  * float16 roundings), and its speed can only be measured where a GPU exists.
@@ -232,7 +232,7 @@ public final class Optimizer {
             Manifest.Builder m = ModelFiles.manifest(name, version, dataset).torchscript(null)
                     .created(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).files(files)
                     .provenance(src.provenance()).selfTest(selfTest).precision(options.precision().id())
-                    .optimization(record)
+                    .optimization(record).temperatureScaling(src.temperatureScaling())
                     .accuracy(OnnxRunner.FORMAT, gate.candidateResult().accuracy(), gate.images());
             if (src.sourceRun() != null) {
                 m.sourceRun(src.sourceRun().dir(), src.sourceRun().epochs());

@@ -148,6 +148,7 @@ class ClassifyResultsTest {
             assertEquals(10, info.getLabelsCount());
             assertEquals(Sha256.hex(Files.readAllBytes(MODEL.dir().resolve("model.onnx"))), info.getOnnxSha256());
             assertEquals("CPU", info.getExecutionProvider());
+            assertEquals(1.0, info.getTemperature(), "no temperature_scaling in the manifest: T = 1");
             assertEquals(32, info.getBatching().getMaxBatchSize());
             assertEquals(1500, info.getBatching().getMaxDelayUs());
             assertEquals(512, info.getBatching().getMaxQueue());

@@ -146,6 +146,7 @@ class OipRepositoryTest {
         assertEquals(List.of("2"), m.getVersionsList());
         assertEquals("onnxruntime_onnx", m.getPlatform());
         assertEquals("fp32", m.getParametersOrThrow("precision").getStringParam());
+        assertEquals("1.0", m.getParametersOrThrow("temperature").getStringParam());
         assertEquals(1, m.getInputsCount());
         assertEquals(TensorMetadata.newBuilder().setName("image").setDatatype("FP32")
                 .addAllShape(List.of(-1L, 1L, 28L, 28L)).build(), m.getInputs(0));

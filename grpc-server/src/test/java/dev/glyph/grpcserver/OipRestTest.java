@@ -118,6 +118,7 @@ class OipRestTest {
         assertEquals("[\"1\"]", m.get("versions").toString());
         assertEquals("onnxruntime_onnx", m.get("platform").asText());
         assertEquals("fp32", m.path("parameters").path("precision").asText(), m.toString());
+        assertEquals("1.0", m.path("parameters").path("temperature").asText(), m.toString());
         assertEquals("{\"name\":\"image\",\"datatype\":\"FP32\",\"shape\":[-1,1,28,28]}", m.get("inputs").get(0).toString());
         assertEquals(4, m.get("outputs").size());
         assertEquals(m, rest.get("/v2/models/mnist/versions/1").is(200).json());

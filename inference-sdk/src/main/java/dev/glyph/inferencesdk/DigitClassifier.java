@@ -14,6 +14,7 @@ import java.util.List;
  *     Prediction p = c.classify(DigitImage.ofPng(bytes));
  *     List<Prediction> ps = c.classifyBatch(images);
  *     ModelInfo info = c.modelInfo();
+ *     double t = c.temperature();             // the manifest's temperature_scaling, 1.0 without it
  *     String provider = c.activeProvider();   // "CPU" or "CUDA"
  * }
  * }</pre>
@@ -90,6 +91,14 @@ public final class DigitClassifier implements AutoCloseable {
     /** Returns the manifest's description of the loaded model. */
     public ModelInfo modelInfo() {
         return impl.modelInfo();
+    }
+
+    /**
+     * Returns the temperature {@code T} this classifier's probabilities use, {@code softmax(log_probs / T)}:
+     * {@link ModelInfo#temperature()} when {@link Options#applyTemperature()} is on (the default), else 1.
+     */
+    public double temperature() {
+        return impl.temperature();
     }
 
     /** Returns the execution provider in use: {@code "CPU"} or {@code "CUDA"}. */

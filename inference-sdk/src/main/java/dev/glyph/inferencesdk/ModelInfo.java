@@ -16,6 +16,7 @@ import java.util.Map;
  * System.out.println(info.name() + "/" + info.version() + " " + info.files().get("model.onnx").sha256());
  * String provenance = info.provenanceJson();   // compact JSON text, "null" when absent
  * boolean quantised = info.precision().equals("int8");
+ * double t = info.temperature();               // 1.0 unless the manifest has temperature_scaling
  * }</pre>
  *
  * <p>Thread-safety: immutable.
@@ -37,11 +38,14 @@ import java.util.Map;
  * @param precision the arithmetic of model.onnx as the manifest's {@code precision} names it: {@code fp32},
  *     {@code int8} (a QDQ graph written by {@code glyph optimize}) or {@code fp16}; {@code fp32} when the manifest
  *     names none. The input and output contract is the same for all.
+ * @param temperature the manifest's {@code temperature_scaling.temperature}: the classifier's probabilities are
+ *     {@code softmax(log_probs / temperature)} (unless {@link Options#applyTemperature()} is off); 1.0 when the
+ *     manifest has no {@code temperature_scaling}
  */
 public record ModelInfo(Path directory, int formatVersion, String name, String version, String created,
         String producer, Map<String, FileDigest> files, TensorSpec input, List<TensorSpec> outputs,
         List<String> labels, Map<String, Double> accuracy, String provenanceJson, String manifestJson,
-        String precision) {
+        String precision, double temperature) {
 
     /** Copies the collections. */
     public ModelInfo {
@@ -50,6 +54,18 @@ public record ModelInfo(Path directory, int formatVersion, String name, String v
         labels = List.copyOf(labels);
         accuracy = Map.copyOf(accuracy);
         precision = precision == null ? "fp32" : precision;
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature is " + temperature + "; expected a finite number > 0");
+        }
+    }
+
+    /** Creates the info of a model without temperature scaling (temperature 1). */
+    public ModelInfo(Path directory, int formatVersion, String name, String version, String created,
+            String producer, Map<String, FileDigest> files, TensorSpec input, List<TensorSpec> outputs,
+            List<String> labels, Map<String, Double> accuracy, String provenanceJson, String manifestJson,
+            String precision) {
+        this(directory, formatVersion, name, version, created, producer, files, input, outputs, labels, accuracy,
+                provenanceJson, manifestJson, precision, 1.0);
     }
 
     /** Returns the label text of class {@code index} (its decimal index when the manifest has no labels). */

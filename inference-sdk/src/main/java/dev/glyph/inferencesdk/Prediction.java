@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The model's answer for one image: the most probable class, its probability, and all ten class
- * probabilities (the softmax of the model's {@code log_probs}, computed stably).
+ * probabilities (the softmax of the model's {@code log_probs} divided by the model's temperature,
+ * {@link DigitClassifier#temperature()}, 1 for models without temperature scaling; computed stably).
  *
  * <pre>{@code
  * Prediction p = classifier.classify(image);
@@ -20,8 +21,8 @@ import java.util.List;
  * @param label index of the most probable class (ties go to the lower index)
  * @param confidence probability of {@code label}, in [0, 1]
  * @param probabilities the class probabilities, indexed by class, summing to 1 (within rounding)
- * @param logProbabilities the model's own {@code log_probs} row (natural log), indexed by class; exact for
- *     classes whose probability underflows to 0 in float
+ * @param logProbabilities the model's own {@code log_probs} row (natural log), indexed by class, as the model
+ *     computed it (no temperature); exact for classes whose probability underflows to 0 in float
  */
 public record Prediction(int label, float confidence, float[] probabilities, float[] logProbabilities) {
 
@@ -76,6 +77,20 @@ public record Prediction(int label, float confidence, float[] probabilities, flo
     @Override
     public float[] logProbabilities() {
         return logProbabilities.clone();
+    }
+
+    /**
+     * Returns {@code softmax(logProbabilities() / temperature)}, computed as the classifier computes
+     * {@link #probabilities()}: {@code probabilitiesAt(1)} are the model's uncalibrated probabilities (what its
+     * {@code probs} output holds), {@code probabilitiesAt(t)} equal {@link #probabilities()} when {@code t} is the
+     * classifier's {@link DigitClassifier#temperature()}.
+     *
+     * @throws IllegalArgumentException if {@code temperature} is not a finite number > 0
+     */
+    public float[] probabilitiesAt(double temperature) {
+        float[] p = new float[logProbabilities.length];
+        Postprocessor.softmax(logProbabilities, 0, p.length, p, temperature);
+        return p;
     }
 
     /** Returns the probability of class {@code label}. */

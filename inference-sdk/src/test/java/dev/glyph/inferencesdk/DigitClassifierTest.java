@@ -136,6 +136,48 @@ class DigitClassifierTest {
     }
 
     @Test
+    void classifyBatch_manifestTemperatureTwo_probsAreSoftmaxOfHalvedLogProbsAndLabelsUnchanged() throws Exception {
+        Path d = TestModels.withTemperature(TestModels.folder(tmp.resolve("temperature/1"),
+                TestModels.onnxBytes(weights)), 2.0);
+        List<DigitImage> imgs = DigitImages.random(16, 5);
+        List<Prediction> plain = classifier.classifyBatch(imgs);
+        try (DigitClassifier c = DigitClassifier.open(d, Options.defaults().intraOpThreads(1));
+                DigitClassifier raw = DigitClassifier.open(d, Options.defaults().intraOpThreads(1)
+                        .applyTemperature(false))) {
+            assertEquals(2.0, c.modelInfo().temperature());
+            assertEquals(2.0, c.temperature());
+            assertEquals(2.0, raw.modelInfo().temperature(), "the info says what the manifest says");
+            assertEquals(1.0, raw.temperature(), "applyTemperature(false) computes the plain softmax");
+            assertEquals(1.0, classifier.modelInfo().temperature(), "no temperature_scaling: T = 1");
+            List<Prediction> cal = c.classifyBatch(imgs);
+            List<Prediction> uncal = raw.classifyBatch(imgs);
+            boolean softer = false;
+            for (int i = 0; i < imgs.size(); i++) {
+                Prediction p = cal.get(i);
+                float[] lp = p.logProbabilities();
+                assertArrayEquals(plain.get(i).logProbabilities(), lp, "log_probs stay the model's raw output");
+                assertEquals(plain.get(i).label(), p.label(), "argmax unchanged");
+                double[] e = new double[lp.length];
+                double sum = 0;
+                for (int k = 0; k < lp.length; k++) {
+                    e[k] = Math.exp(lp[k] / 2.0);
+                    sum += e[k];
+                }
+                for (int k = 0; k < lp.length; k++) {
+                    assertEquals(e[k] / sum, p.probability(k), 1e-6, "image " + i + " class " + k);
+                }
+                assertEquals(p.probability(p.label()), p.confidence());
+                assertEquals(plain.get(i), uncal.get(i), "applyTemperature(false) is the raw softmax");
+                assertArrayEquals(plain.get(i).probabilities(), p.probabilitiesAt(1.0));
+                assertArrayEquals(p.probabilities(), p.probabilitiesAt(2.0));
+                softer |= p.confidence() < plain.get(i).confidence();
+                assertTrue(p.confidence() <= plain.get(i).confidence() + 1e-6, "T > 1 never sharpens the top class");
+            }
+            assertTrue(softer, "T = 2 lowers some confidence");
+        }
+    }
+
+    @Test
     void activeProvider_default_isCpu() {
         assertEquals("CPU", classifier.activeProvider());
     }

@@ -53,11 +53,14 @@ import java.util.Objects;
  *     (folders written before {@code glyph optimize}); see {@link #precisionOrDefault()}
  * @param optimization what {@code glyph optimize} did to make this version from an fp32 one (source version and
  *     hash, calibration, scales, the accuracy gate's figures), or null for an exported fp32 version
+ * @param temperatureScaling the temperature the SDK and the server divide log_probs by before the softmax of
+ *     {@code probs}, fitted at training on held-out images (copied from the run's provenance.json), or null: then
+ *     T = 1 (see {@link #temperatureOrDefault()})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format_version", "name", "version", "created", "producer", "files", "input", "outputs",
     "labels", "dataset", "onnx", "torchscript", "source_run", "provenance", "accuracy", "accuracy_images", "parity",
-    "self_test", "precision", "optimization"})
+    "self_test", "precision", "optimization", "temperature_scaling"})
 public record Manifest(
         @JsonProperty("format_version") int formatVersion,
         String name,
@@ -78,7 +81,8 @@ public record Manifest(
         JsonNode parity,
         @JsonProperty("self_test") SelfTest selfTest,
         String precision,
-        JsonNode optimization) {
+        JsonNode optimization,
+        @JsonProperty("temperature_scaling") TemperatureScaling temperatureScaling) {
 
     /** The manifest format written and read. */
     public static final int FORMAT_VERSION = 1;
@@ -163,7 +167,29 @@ public record Manifest(
             String dataset, OnnxInfo onnx, TorchScriptInfo torchscript, SourceRun sourceRun, JsonNode provenance,
             Map<String, Double> accuracy, Map<String, Integer> accuracyImages, JsonNode parity, SelfTest selfTest) {
         this(formatVersion, name, version, created, producer, files, input, outputs, labels, dataset, onnx,
-                torchscript, sourceRun, provenance, accuracy, accuracyImages, parity, selfTest, null, null);
+                torchscript, sourceRun, provenance, accuracy, accuracyImages, parity, selfTest, null, null, null);
+    }
+
+    /**
+     * Creates a manifest without temperature scaling, the members this record had before calibrated
+     * probabilities.
+     */
+    public Manifest(int formatVersion, String name, String version, String created, Producer producer,
+            Map<String, FileDigest> files, TensorSpec input, List<TensorSpec> outputs, List<String> labels,
+            String dataset, OnnxInfo onnx, TorchScriptInfo torchscript, SourceRun sourceRun, JsonNode provenance,
+            Map<String, Double> accuracy, Map<String, Integer> accuracyImages, JsonNode parity, SelfTest selfTest,
+            String precision, JsonNode optimization) {
+        this(formatVersion, name, version, created, producer, files, input, outputs, labels, dataset, onnx,
+                torchscript, sourceRun, provenance, accuracy, accuracyImages, parity, selfTest, precision,
+                optimization, null);
+    }
+
+    /**
+     * Returns the temperature of {@link #temperatureScaling()}, or 1 (probabilities are the plain softmax of
+     * log_probs) when the manifest has none.
+     */
+    public double temperatureOrDefault() {
+        return temperatureScaling == null ? 1.0 : temperatureScaling.temperature();
     }
 
     /** Returns {@link #precision()}, or {@value #FP32} when the manifest names none. */
@@ -235,6 +261,7 @@ public record Manifest(
         private SelfTest selfTest;
         private String precision;
         private JsonNode optimization;
+        private TemperatureScaling temperatureScaling;
 
         private Builder() {
         }
@@ -366,6 +393,12 @@ public record Manifest(
             return this;
         }
 
+        /** Sets the temperature scaling of {@code probs} (null for none, meaning T = 1). */
+        public Builder temperatureScaling(TemperatureScaling v) {
+            temperatureScaling = v;
+            return this;
+        }
+
         /**
          * Returns the manifest.
          *
@@ -379,7 +412,7 @@ public record Manifest(
             }
             return new Manifest(FORMAT_VERSION, name, version, created, producer, files, input, outputs, labels,
                     dataset, onnx, torchscript, sourceRun, provenance, accuracy, accuracyImages, parity, selfTest, precision,
-                    optimization);
+                    optimization, temperatureScaling);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.glyph.modelformat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A model's probability calibration by temperature scaling: the temperature {@code T} that {@code probs = softmax(log_probs / T)} applies,
@@ -60,6 +61,81 @@ public record TemperatureScaling(
         if (!TEMPERATURE.equals(method)) {
             throw new IllegalArgumentException("calibration method must be '" + TEMPERATURE + "', found '" + method + "'");
         }
+    }
+
+    /**
+     * Reads the record from its JSON object (the {@code temperature_scaling} member of provenance.json or
+     * manifest.json), checking every member: {@code temperature} a number in [0.05, 20]; {@code method} absent or
+     * {@code "temperature"}; {@code held_out} an integer >= 0; {@code held_out_sha256} absent, null or a string;
+     * {@code nll_held_out_before}/{@code _after} finite numbers; {@code ece_test_before}/{@code _after} absent,
+     * null or finite numbers. Unknown members are ignored.
+     *
+     * @param node the JSON value
+     * @return the record
+     * @throws IllegalArgumentException naming the member ({@code temperature_scaling.<member>}), what was found and
+     *     what was expected, on one line
+     */
+    public static TemperatureScaling fromJson(JsonNode node) {
+        String at = "temperature_scaling";
+        if (node == null || !node.isObject()) {
+            throw wrong(at, node, "an object with temperature, method, held_out, nll_held_out_before and "
+                    + "nll_held_out_after");
+        }
+        JsonNode t = node.get("temperature");
+        if (t == null || !t.isNumber() || !(t.asDouble() >= T_MIN && t.asDouble() <= T_MAX)) {
+            throw wrong(at + ".temperature", t, "a number in [" + T_MIN + ", " + T_MAX + "]");
+        }
+        String method = null;
+        JsonNode m = node.get("method");
+        if (m != null && !m.isNull()) {
+            if (!m.isTextual() || !TEMPERATURE.equals(m.asText())) {
+                throw wrong(at + ".method", m, "\"" + TEMPERATURE + "\"");
+            }
+            method = m.asText();
+        }
+        JsonNode h = node.get("held_out");
+        if (h == null || !h.isIntegralNumber() || !h.canConvertToInt() || h.asInt() < 0) {
+            throw wrong(at + ".held_out", h, "an integer >= 0 (the number of held-out training images)");
+        }
+        String sha = null;
+        JsonNode s = node.get("held_out_sha256");
+        if (s != null && !s.isNull()) {
+            if (!s.isTextual()) {
+                throw wrong(at + ".held_out_sha256", s, "a string (hex SHA-256) or null");
+            }
+            sha = s.asText();
+        }
+        return new TemperatureScaling(t.asDouble(), method, h.asInt(), sha,
+                finite(node, "nll_held_out_before", false), finite(node, "nll_held_out_after", false),
+                finite(node, "ece_test_before", true), finite(node, "ece_test_after", true));
+    }
+
+    private static Double finite(JsonNode node, String key, boolean optional) {
+        JsonNode v = node.get(key);
+        if (optional && (v == null || v.isNull())) {
+            return null;
+        }
+        if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble())) {
+            throw wrong("temperature_scaling." + key, v, optional ? "a finite number or null" : "a finite number");
+        }
+        return v.asDouble();
+    }
+
+    private static IllegalArgumentException wrong(String path, JsonNode found, String expected) {
+        String kind;
+        if (found == null || found.isMissingNode()) {
+            kind = "missing";
+        } else if (found.isObject()) {
+            kind = "an object";
+        } else if (found.isArray()) {
+            kind = "an array";
+        } else if (found.isTextual()) {
+            String text = found.asText();
+            kind = "the string \"" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "\"";
+        } else {
+            kind = found.toString();
+        }
+        return new IllegalArgumentException(path + " is " + kind + "; expected " + expected);
     }
 
     /** Returns {@code softmax(logProbs / temperature)}, computed stably. */

@@ -115,6 +115,74 @@ class ManifestTest {
         assertTrue(text.indexOf("\"precision\": \"int8\"") < text.indexOf("\"optimization\""), text);
     }
 
+    static final TemperatureScaling TS = new TemperatureScaling(1.7, "temperature", 5000, "ab".repeat(32), 0.071,
+            0.052, 2.31, 0.64);
+
+    @Test
+    void write_withTemperatureScaling_roundTripsItLastAndExactly() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Manifest m = Manifest.builder().identity("mnist", "2").file(ModelFolder.ONNX, FileDigest.of(ONNX))
+                .input(TensorSpec.of("image", "float32", -1, 1, 28, 28)).output(TensorSpec.of("log_probs", "float32", -1, 10))
+                .labels(Manifest.labelsFor("mnist")).precision("int8")
+                .optimization(json.readTree("{\"source\": {\"version\": \"1\"}}")).temperatureScaling(TS).build();
+        m.write(tmp);
+        Manifest read = ManifestFile.read(tmp).manifest();
+        assertEquals(m, read);
+        assertEquals(TS, read.temperatureScaling());
+        assertEquals(1.7, read.temperatureOrDefault());
+        String text = Files.readString(tmp.resolve("manifest.json"));
+        assertTrue(text.indexOf("\"optimization\"") < text.indexOf("\"temperature_scaling\": {"), text);
+        assertTrue(text.contains("\"held_out\": 5000"), text);
+        assertTrue(text.contains("\"nll_held_out_after\": 0.052"), text);
+        assertTrue(text.contains("\"ece_test_after\": 0.64"), text);
+    }
+
+    @Test
+    void write_withoutTemperatureScaling_writesNoMemberAndReadsTemperatureOne() throws Exception {
+        Manifest m = sample();
+        assertNull(m.temperatureScaling());
+        assertFalse(m.toJson().contains("temperature_scaling"), "absent members are not written");
+        m.write(tmp);
+        Manifest read = ManifestFile.read(tmp).manifest();
+        assertEquals(m, read);
+        assertNull(read.temperatureScaling());
+        assertEquals(1.0, read.temperatureOrDefault());
+    }
+
+    @Test
+    void read_temperatureScalingWithoutOptionalFigures_readsNulls() throws Exception {
+        String text = sample().toJson().replaceFirst("\n}\n$", ",\n  \"temperature_scaling\": {\"temperature\": 2, "
+                + "\"held_out\": 100, \"nll_held_out_before\": 0.3, \"nll_held_out_after\": 0.2, \"x\": 1}\n}\n");
+        TemperatureScaling t = ManifestFile.read(folder("minimal-ts", text)).manifest().temperatureScaling();
+        assertEquals(new TemperatureScaling(2, "temperature", 100, null, 0.3, 0.2, null, null), t);
+    }
+
+    @Test
+    void read_badTemperature_namesTheFileTheValueAndTheRange() throws Exception {
+        String good = sample().toJson();
+        int i = 0;
+        for (String bad : List.of("0", "-1.5", "\"NaN\"", "20.5", "null, \"t\": 1", "\"2\"")) {
+            String text = good.replaceFirst("\n}\n$", ",\n  \"temperature_scaling\": {\"temperature\": " + bad
+                    + ", \"held_out\": 100, \"nll_held_out_before\": 0.3, \"nll_held_out_after\": 0.2}\n}\n");
+            Path d = folder("badt" + i++, text);
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> ManifestFile.read(d), bad);
+            String found = bad.startsWith("null") ? "null" : bad.startsWith("\"")
+                    ? "the string " + bad : bad.equals("0") ? "0" : bad;
+            assertMessage(e, d.resolve("manifest.json").toString(), "temperature_scaling.temperature is " + found + ";",
+                    "expected a number in [0.05, 20.0]");
+        }
+        Path d = folder("badmethod", good.replaceFirst("\n}\n$", ",\n  \"temperature_scaling\": {\"temperature\": 2, "
+                + "\"method\": \"platt\", \"held_out\": 1, \"nll_held_out_before\": 0.3, \"nll_held_out_after\": 0.2}\n}\n"));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d)),
+                "temperature_scaling.method is the string \"platt\"", "expected \"temperature\"");
+        Path d2 = folder("notobject", good.replaceFirst("\n}\n$", ",\n  \"temperature_scaling\": 2\n}\n"));
+        assertMessage(assertThrows(ModelFormatException.class, () -> ManifestFile.read(d2)),
+                "temperature_scaling is 2", "expected an object");
+        assertThrows(IllegalArgumentException.class, () -> new TemperatureScaling(0, null, 1, null, 0, 0, null, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> new TemperatureScaling(Double.NaN, null, 1, null, 0, 0, null, null));
+    }
+
     @Test
     void read_unknownPrecision_namesTheMemberFoundAndExpected() throws Exception {
         String sha = Sha256.hex(ONNX);

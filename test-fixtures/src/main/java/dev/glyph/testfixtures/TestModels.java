@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glyph.exporter.ModelFiles;
 import dev.glyph.modelformat.AtomicFiles;
 import dev.glyph.modelformat.FileDigest;
+import dev.glyph.modelformat.Manifest;
+import dev.glyph.modelformat.ManifestFile;
 import dev.glyph.modelformat.ModelFolder;
 import dev.glyph.modelformat.SelfTest;
+import dev.glyph.modelformat.TemperatureScaling;
 import dev.glyph.onnxschema.GraphProto;
 import dev.glyph.onnxschema.ModelProto;
 import dev.glyph.onnxschema.NodeProto;
@@ -107,6 +110,23 @@ public final class TestModels {
         ModelFiles.manifest("mnist", "1", "mnist").created("2026-11-27T15:00:00Z")
                 .file(ModelFolder.ONNX, FileDigest.of(onnx)).provenance(provenance())
                 .accuracy("trained", ACCURACY, 10000).accuracy("onnx", ACCURACY, 1000).selfTest(selfTest).build()
+                .write(dir);
+        return dir;
+    }
+
+    /**
+     * Rewrites {@code dir/manifest.json} with a {@code temperature_scaling} of {@code temperature} (fitted on 1000
+     * made-up held-out images), as an export of a run that held images out would write it. The manifest is not
+     * hashed, so the folder still loads and its self test still passes (it is on raw log_probs).
+     *
+     * @return {@code dir}
+     */
+    public static Path withTemperature(Path dir, double temperature) throws IOException {
+        Manifest m = ManifestFile.read(dir).manifest();
+        new Manifest(m.formatVersion(), m.name(), m.version(), m.created(), m.producer(), m.files(), m.input(),
+                m.outputs(), m.labels(), m.dataset(), m.onnx(), m.torchscript(), m.sourceRun(), m.provenance(),
+                m.accuracy(), m.accuracyImages(), m.parity(), m.selfTest(), m.precision(), m.optimization(),
+                new TemperatureScaling(temperature, TemperatureScaling.TEMPERATURE, 1000, null, 0.5, 0.4, 4.0, 1.0))
                 .write(dir);
         return dir;
     }

@@ -118,6 +118,7 @@ public final class ModelRuntime {
                 .setProducer(m.producer() == null ? "" : m.producer())
                 .setExecutionProvider(c.activeProvider())
                 .setPrecision(m.precision())
+                .setTemperature(c.temperature())
                 .addAllAcceptedImageFields(List.of("gray8", "pixels", "encoded"))
                 .setBatching(BatchingSettings.newBuilder()
                         .setMaxBatchSize(s.maxBatchSize())

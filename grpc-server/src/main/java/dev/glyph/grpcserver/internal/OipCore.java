@@ -271,7 +271,9 @@ public final class OipCore {
     /**
      * ModelMetadata of the model (empty = the default model): its ready versions (newest first), platform
      * {@value #PLATFORM}, the input {@code image FP32 [-1,1,28,28]} (UINT8 and BYTES are accepted too, see
-     * {@link OipTensors}) and the outputs {@code log_probs}, {@code probs}, {@code label}, {@code confidence}.
+     * {@link OipTensors}) and the outputs {@code log_probs}, {@code probs}, {@code label}, {@code confidence};
+     * parameters {@code precision} and {@code temperature} (the manifest's temperature scaling as a decimal
+     * string, "1.0" without one: the outputs are uncalibrated, see {@link OipTensors}).
      *
      * @throws ModelNotFoundException when the model or the named version is not served
      * @throws UnavailableException when the model has no ready version
@@ -281,7 +283,9 @@ public final class OipCore {
             ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(l.model()).setPlatform(PLATFORM)
                     .addAllInputs(INPUTS).addAllOutputs(OUTPUTS)
                     .putParameters("precision", dev.glyph.proto.inference.InferParameter.newBuilder()
-                            .setStringParam(l.runtime().info().getPrecision()).build());
+                            .setStringParam(l.runtime().info().getPrecision()).build())
+                    .putParameters("temperature", dev.glyph.proto.inference.InferParameter.newBuilder()
+                            .setStringParam(Double.toString(l.runtime().info().getTemperature())).build());
             for (ServedVersion v : classifier.repository().published()) {
                 if (v.model().equals(l.model())) {
                     b.addVersions(v.version());

@@ -339,11 +339,22 @@ final class OipTensors {
         return new Plan(List.copyOf(names), raw);
     }
 
-    /** Builds the response: the planned outputs of {@code ps}, typed or raw. */
+    /**
+     * Builds the response: the planned outputs of {@code ps}, typed or raw. The outputs are the model's raw
+     * outputs, as Triton returns them from the same folder: {@code log_probs}, and {@code probs} and
+     * {@code confidence} at temperature 1 ({@link Prediction#probabilitiesAt}(1)) even when the manifest has a
+     * temperature_scaling; the model metadata's {@code temperature} parameter says which T a client applies.
+     */
     static ModelInferResponse response(String model, String version, String id, List<Prediction> ps, Plan plan) {
         ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(model).setModelVersion(version)
                 .setId(id);
         int n = ps.size();
+        List<float[]> rawProbs = new ArrayList<>(n);
+        if (plan.names().contains(PROBS) || plan.names().contains(CONFIDENCE)) {
+            for (Prediction p : ps) {
+                rawProbs.add(p.probabilitiesAt(1.0));
+            }
+        }
         for (String name : plan.names()) {
             InferOutputTensor.Builder t = b.addOutputsBuilder().setName(name);
             switch (name) {
@@ -352,16 +363,16 @@ final class OipTensors {
                     boolean logs = name.equals(LOG_PROBS);
                     if (plan.raw()) {
                         ByteBuffer buf = le(4 * n * CLASSES);
-                        for (Prediction p : ps) {
-                            for (float v : logs ? p.logProbabilities() : p.probabilities()) {
+                        for (int i = 0; i < n; i++) {
+                            for (float v : logs ? ps.get(i).logProbabilities() : rawProbs.get(i)) {
                                 buf.putFloat(v);
                             }
                         }
                         b.addRawOutputContents(UnsafeByteOperations.unsafeWrap(buf.array()));
                     } else {
                         InferTensorContents.Builder c = t.getContentsBuilder();
-                        for (Prediction p : ps) {
-                            for (float v : logs ? p.logProbabilities() : p.probabilities()) {
+                        for (int i = 0; i < n; i++) {
+                            for (float v : logs ? ps.get(i).logProbabilities() : rawProbs.get(i)) {
                                 c.addFp32Contents(v);
                             }
                         }
@@ -385,13 +396,13 @@ final class OipTensors {
                     t.setDatatype("FP32").addShape(n);
                     if (plan.raw()) {
                         ByteBuffer buf = le(4 * n);
-                        for (Prediction p : ps) {
-                            buf.putFloat(p.confidence());
+                        for (int i = 0; i < n; i++) {
+                            buf.putFloat(rawProbs.get(i)[ps.get(i).label()]);
                         }
                         b.addRawOutputContents(UnsafeByteOperations.unsafeWrap(buf.array()));
                     } else {
-                        for (Prediction p : ps) {
-                            t.getContentsBuilder().addFp32Contents(p.confidence());
+                        for (int i = 0; i < n; i++) {
+                            t.getContentsBuilder().addFp32Contents(rawProbs.get(i)[ps.get(i).label()]);
                         }
                     }
                 }

@@ -74,6 +74,7 @@ public final class OrtClassifier implements AutoCloseable {
     private final ModelInfo info;
     private final Options options;
     private final String provider;
+    private final double temperature;
     private final Set<String> outputNames = Set.of(DigitClassifier.OUTPUT_NAME);
     private final java.util.concurrent.ConcurrentHashMap<Integer, ConcurrentLinkedQueue<Slot>> slots =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -88,6 +89,7 @@ public final class OrtClassifier implements AutoCloseable {
         this.info = info;
         this.options = options;
         this.provider = provider;
+        this.temperature = options.applyTemperature() ? info.temperature() : 1.0;
     }
 
     /**
@@ -151,7 +153,7 @@ public final class OrtClassifier implements AutoCloseable {
         String provenance = m.provenance() == null ? "null" : m.provenance().toString();
         return new ModelInfo(dir.toAbsolutePath().normalize(), m.formatVersion(), m.name(), m.version(),
                 m.created() == null ? "" : m.created(), producer, m.files(), m.input(), m.outputs(), m.labels(),
-                m.accuracy(), provenance, file.text(), m.precisionOrDefault());
+                m.accuracy(), provenance, file.text(), m.precisionOrDefault(), m.temperatureOrDefault());
     }
 
     /**
@@ -325,7 +327,7 @@ public final class OrtClassifier implements AutoCloseable {
             float[] logProbs = run(slot);
             Prediction[] out = new Prediction[n];
             for (int i = 0; i < n; i++) {
-                out[i] = Postprocessor.fromLogProbs(logProbs, i * CLASSES, CLASSES);
+                out[i] = Postprocessor.fromLogProbs(logProbs, i * CLASSES, CLASSES, temperature);
             }
             return Arrays.asList(out);
         } finally {
@@ -418,6 +420,11 @@ public final class OrtClassifier implements AutoCloseable {
     /** Returns {@code CPU} or {@code CUDA}. */
     public String activeProvider() {
         return provider;
+    }
+
+    /** Returns the temperature probabilities are computed at (1 when the model has none or it is not applied). */
+    public double temperature() {
+        return temperature;
     }
 
     /** Returns the options. */

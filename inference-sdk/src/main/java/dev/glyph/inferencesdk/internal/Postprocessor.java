@@ -4,8 +4,12 @@ import dev.glyph.inferencesdk.Prediction;
 
 /**
  * Turns the model's {@code log_probs} rows into {@link Prediction}s: a numerically stable softmax
- * (subtract the row maximum, exponentiate and normalise in double precision), the arg-max label
- * and top-k ordering. Pure Java.
+ * (subtract the row maximum, divide by the temperature, exponentiate and normalise in double precision), the
+ * arg-max label and top-k ordering. Pure Java.
+ *
+ * <p>The temperature {@code T} is the manifest's {@code temperature_scaling.temperature} (1 without it):
+ * probabilities are {@code softmax(log_probs / T)}, the prediction keeps the raw {@code log_probs}, and the label
+ * is the arg-max of the raw row, the same for every {@code T}.
  *
  * <p>Thread-safety: stateless static methods.
  */
@@ -20,6 +24,17 @@ public final class Postprocessor {
      * a uniform distribution.
      */
     public static void softmax(float[] src, int offset, int n, float[] dst) {
+        softmax(src, offset, n, dst, 1.0);
+    }
+
+    /**
+     * Writes {@code softmax(src[offset .. offset+n) / temperature)} into {@code dst[0 .. n)}, with the special
+     * rows of {@link #softmax(float[], int, int, float[])}; at temperature 1 the two are bit-identical.
+     *
+     * @throws IllegalArgumentException if {@code temperature} is not a finite number > 0
+     */
+    public static void softmax(float[] src, int offset, int n, float[] dst, double temperature) {
+        checkTemperature(temperature);
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             max = Math.max(max, src[offset + i]);
@@ -31,7 +46,7 @@ public final class Postprocessor {
         double sum = 0;
         double[] e = new double[n];
         for (int i = 0; i < n; i++) {
-            e[i] = Math.exp(src[offset + i] - max);
+            e[i] = Math.exp((src[offset + i] - max) / temperature);
             sum += e[i];
         }
         for (int i = 0; i < n; i++) {
@@ -52,10 +67,29 @@ public final class Postprocessor {
 
     /** Builds a prediction from one row of log-probabilities {@code logProbs[offset .. offset+classes)}. */
     public static Prediction fromLogProbs(float[] logProbs, int offset, int classes) {
+        return fromLogProbs(logProbs, offset, classes, 1.0);
+    }
+
+    /**
+     * Builds a prediction from one row of log-probabilities {@code logProbs[offset .. offset+classes)} at
+     * {@code temperature}: probabilities and confidence from {@code softmax(row / temperature)}, the label the
+     * arg-max of the row (at temperature 1: of its softmax, as before temperatures), the log-probabilities the
+     * raw row.
+     *
+     * @throws IllegalArgumentException if {@code temperature} is not a finite number > 0
+     */
+    public static Prediction fromLogProbs(float[] logProbs, int offset, int classes, double temperature) {
         float[] p = new float[classes];
-        softmax(logProbs, offset, classes, p);
-        int label = argmax(p);
-        return new Prediction(label, p[label], p, java.util.Arrays.copyOfRange(logProbs, offset, offset + classes));
+        softmax(logProbs, offset, classes, p, temperature);
+        float[] row = java.util.Arrays.copyOfRange(logProbs, offset, offset + classes);
+        int label = temperature == 1.0 ? argmax(p) : argmax(row);
+        return new Prediction(label, p[label], p, row);
+    }
+
+    private static void checkTemperature(double temperature) {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature is " + temperature + "; expected a finite number > 0");
+        }
     }
 
     /**

@@ -84,4 +84,29 @@ class PostprocessorTest {
         assertEquals(1, top.get(1).label());
         assertEquals(p.probability(1), top.get(1).probability());
     }
+
+    @Test
+    void fromLogProbs_temperature_softensProbabilitiesKeepsLabelAndRawLogProbs() {
+        float[] logs = new float[10];
+        double z = 0;
+        for (int i = 0; i < 10; i++) {
+            logs[i] = (float) (-0.7 * i);
+            z += Math.exp(logs[i]);
+        }
+        for (int i = 0; i < 10; i++) {
+            logs[i] -= (float) Math.log(z);
+        }
+        Prediction one = Postprocessor.fromLogProbs(logs, 0, 10);
+        assertEquals(one, Postprocessor.fromLogProbs(logs, 0, 10, 1.0), "T = 1 is the plain softmax, bit for bit");
+        Prediction three = Postprocessor.fromLogProbs(logs, 0, 10, 3.0);
+        assertEquals(0, three.label());
+        assertArrayEquals(logs, three.logProbabilities());
+        assertEquals(three.probability(0), three.confidence());
+        assertTrue(three.confidence() < one.confidence());
+        float[] p = new float[10];
+        Postprocessor.softmax(logs, 0, 10, p, 3.0);
+        assertArrayEquals(p, three.probabilities());
+        assertThrows(IllegalArgumentException.class, () -> Postprocessor.fromLogProbs(logs, 0, 10, 0.0));
+        assertThrows(IllegalArgumentException.class, () -> Postprocessor.fromLogProbs(logs, 0, 10, Double.NaN));
+    }
 }

@@ -9,6 +9,7 @@ import dev.glyph.modelformat.ManifestFile;
 import dev.glyph.modelformat.ModelFolder;
 import dev.glyph.modelformat.ModelFormatException;
 import dev.glyph.modelformat.SelfTest;
+import dev.glyph.modelformat.TemperatureScaling;
 import dev.glyph.modelformat.TensorSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -165,11 +166,19 @@ public final class ManifestParser {
         if (optimization != null && !optimization.isNull() && !optimization.isObject()) {
             throw f.wrong("optimization", optimization, "an object");
         }
+        TemperatureScaling temperatureScaling = null;
+        if (root.hasNonNull("temperature_scaling")) {
+            try {
+                temperatureScaling = TemperatureScaling.fromJson(root.get("temperature_scaling"));
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(where + ": " + e.getMessage(), null);
+            }
+        }
         return new Manifest(Manifest.FORMAT_VERSION, name, version,
                 root.hasNonNull("created") ? root.get("created").asText() : null, producer, files, input, outputs,
                 labels, dataset, onnx, ts, src, prov == null || prov.isNull() ? null : prov, accuracy, accuracyImages,
                 parity == null || parity.isNull() ? null : parity, selfTest, precision,
-                optimization == null || optimization.isNull() ? null : optimization);
+                optimization == null || optimization.isNull() ? null : optimization, temperatureScaling);
     }
 
     /** Reads {@code self_test}: a finite tolerance >= 0 and images of 784 base64 bytes with 10 finite log-probs. */
