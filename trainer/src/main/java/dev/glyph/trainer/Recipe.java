@@ -31,14 +31,14 @@ public enum Recipe {
     },
 
     /**
-     * The highest MNIST test accuracy for MnistNet: SGD momentum 0.9, lr 0.05 on a cosine schedule, batch 64, 15
-     * epochs, standardised inputs, mild affine augmentation (±10°, ±10 %, ±2 px), 2,000 images held out for the
+     * The highest MNIST test accuracy for MnistNet: SGD momentum 0.9, lr 0.05 on a cosine schedule, batch 64, 10
+     * epochs (a full run fits in 15 minutes on a 2-core CPU), standardised inputs, mild affine augmentation (±10°, ±10 %, ±2 px), 2,000 images held out for the
      * temperature.
      */
-    BEST(1, "highest MNIST accuracy: momentum SGD, cosine lr 0.05, batch 64, 15 epochs, mild affine augmentation") {
+    BEST(1, "highest MNIST accuracy: momentum SGD, cosine lr 0.05, batch 64, 10 epochs, mild affine augmentation") {
         @Override
         void applyTo(TrainConfig.Builder b) {
-            b.epochs(15).batchSize(64).optimizer(OptimizerKind.MOMENTUM).lr(0.05).momentum(0.9)
+            b.epochs(10).batchSize(64).optimizer(OptimizerKind.MOMENTUM).lr(0.05).momentum(0.9)
                     .schedule(LrSchedule.COSINE).lrGamma(0.7).normalize(true)
                     .augment(Augmentation.parse("rotate=10,scale=0.1,translate=2")).holdout(2000);
         }
@@ -52,9 +52,9 @@ public enum Recipe {
             + "augmentation") {
         @Override
         void applyTo(TrainConfig.Builder b) {
-            b.epochs(15).batchSize(64).optimizer(OptimizerKind.MOMENTUM).lr(0.05).momentum(0.9)
+            b.epochs(10).batchSize(64).optimizer(OptimizerKind.MOMENTUM).lr(0.05).momentum(0.9)
                     .schedule(LrSchedule.COSINE).lrGamma(0.7).normalize(true)
-                    .augment(Augmentation.parse("rotate=15,scale=0.15,shear=10,translate=3,elastic=34:4:0.5,"
+                    .augment(Augmentation.parse("rotate=15,scale=0.15,shear=10,translate=2,elastic=34:4:0.5,"
                             + "stroke=0.4,blur=0.2,contrast=0.3"))
                     .holdout(2000);
         }
