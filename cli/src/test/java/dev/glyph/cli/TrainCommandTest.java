@@ -98,6 +98,38 @@ class TrainCommandTest {
     }
 
     @Test
+    void train_recipeWithOverrides_provenanceRecordsTheRecipeAndTheOverrides() throws Exception {
+        Path run = tmp.resolve("robust");
+        Run r = glyph(trainArgs(run, "--recipe", "robust", "--holdout", "64", "--batch-size", "32")
+                .toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        JsonNode prov = JSON.readTree(run.resolve("provenance.json").toFile());
+        assertEquals("robust", prov.at("/recipe/name").asText());
+        assertEquals("robust/1", prov.at("/config/recipe").asText());
+        assertEquals(1, prov.at("/config/epochs").asInt(), "--epochs 1 overrides the recipe's 10");
+        assertEquals(32, prov.at("/config/batch_size").asInt(), "--batch-size overrides the recipe's 64");
+        assertEquals(0.05, prov.at("/config/lr").asDouble(), "the recipe's lr");
+        assertEquals("momentum", prov.at("/config/optimizer").asText());
+        assertTrue(prov.at("/config/normalize").asBoolean());
+        assertTrue(prov.at("/config/augment").asText().contains("elastic=34:4:0.5"), prov.at("/config").toString());
+        assertEquals(34.0, prov.at("/augmentation/elastic_alpha").asDouble());
+        assertEquals(64, prov.at("/temperature_scaling/held_out").asInt());
+        assertEquals(256, prov.at("/dataset/train_images").asInt(), "320 minus 64 held out");
+        assertTrue(prov.at("/ece_test/percent").isNumber());
+    }
+
+    @Test
+    void train_badRecipeOrAugment_exitsTwoNamingWhatWasFoundAndExpected() {
+        Run r = glyph(trainArgs(tmp.resolve("x"), "--recipe", "fastest").toArray(String[]::new));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--recipe must be one of reference, best, robust, found 'fastest'"), r.err());
+        Run a = glyph(trainArgs(tmp.resolve("y"), "--augment", "rotate=400").toArray(String[]::new));
+        assertEquals(2, a.code());
+        assertTrue(a.err().contains("--augment rotate must be in [0, 90], found 400"), a.err());
+        assertFalse(Files.exists(tmp.resolve("x")) || Files.exists(tmp.resolve("y")), "nothing written");
+    }
+
+    @Test
     void train_unknownOption_exitsTwoWithHint() {
         Run r = glyph("train", "--no-such-option");
         assertEquals(2, r.code());
