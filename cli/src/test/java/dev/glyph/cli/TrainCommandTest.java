@@ -88,6 +88,11 @@ class TrainCommandTest {
         assertNotNull(prov.get("started"));
         assertNotNull(prov.get("finished"));
         assertEquals(metrics.get(0).get("val_acc").asDouble(), prov.get("test_accuracy").asDouble());
+        assertEquals("reference/1", prov.at("/config/recipe").asText());
+        assertEquals("none", prov.at("/config/augment").asText());
+        assertFalse(prov.has("temperature_scaling"), "the reference recipe holds nothing out");
+        assertEquals(1.0, prov.at("/ece_test/temperature").asDouble());
+        assertTrue(prov.at("/ece_test/percent").asDouble() >= 0);
 
         for (String png : List.of("loss.png", "accuracy.png", "samples.png")) {
             BufferedImage img = ImageIO.read(run.resolve(png).toFile());

@@ -1,7 +1,6 @@
 package dev.glyph.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,13 +35,32 @@ class AugmentedTrainingTest {
     }
 
     @Test
-    void train_augmentedSameSeedTwice_bitIdentical() throws Exception {
+    void train_augmentedSameSeedTwice_bitIdenticalAndTheTemperatureIsRecorded() throws Exception {
         TrainResult a = TrainerTest.train(cfg(tmp.resolve("a")).build());
         TrainResult b = TrainerTest.train(cfg(tmp.resolve("b")).build());
         assertEquals(a.weights(), b.weights());
         TrainerTest.assertSameMetricsIgnoringTime(a.metrics(), b.metrics());
         TrainResult plain = TrainerTest.train(cfg(tmp.resolve("c")).augment(Augmentation.NONE).build());
         assertNotEquals(a.weights(), plain.weights(), "augmentation must change what the model sees");
+
+        JsonNode p = new ObjectMapper().readTree(Files.readString(tmp.resolve("a").resolve("provenance.json")));
+        assertEquals(640, p.path("dataset").path("train_images").asInt(), "768 images minus 128 held out");
+        JsonNode t = p.path("temperature_scaling");
+        assertEquals(128, t.path("held_out").asInt());
+        double temperature = t.path("temperature").asDouble();
+        assertTrue(temperature > 0.05 && temperature < 20, "temperature " + temperature);
+        assertTrue(t.path("nll_held_out_after").asDouble() <= t.path("nll_held_out_before").asDouble(),
+                "the fit minimises the held-out NLL: " + t);
+        assertEquals(64, t.path("held_out_sha256").asText().length());
+        assertEquals(t.path("held_out_sha256").asText(), new ObjectMapper().readTree(Files.readString(
+                tmp.resolve("c").resolve("provenance.json"))).path("temperature_scaling").path("held_out_sha256").asText(),
+                "the held-out images depend on the seed only");
+        assertTrue(p.path("ece_test").path("percent").asDouble() >= 0);
+        assertEquals(STRONG, p.path("config").path("augment").asText());
+        assertEquals("reference/1", p.path("config").path("recipe").asText());
+        // samples.png pairs 16 originals with their augmented forms: 32 captioned cells
+        BufferedImage png = ImageIO.read(tmp.resolve("a").resolve("samples.png").toFile());
+        assertTrue(png.getWidth() > 0 && png.getHeight() > 0);
     }
 
     @Test
@@ -56,37 +74,6 @@ class AugmentedTrainingTest {
         TrainingException e = assertThrows(TrainingException.class, () -> TrainerTest.train(
                 cfg(tmp.resolve("r")).augment(Augmentation.parse("rotate=5")).epochs(3).resume(true).build()));
         assertTrue(e.getMessage().contains("augment"), e.getMessage());
-    }
-
-    @Test
-    void train_holdout_fitsTemperatureAndRecordsItWithTheTestEce() throws Exception {
-        Path run = tmp.resolve("t");
-        TrainerTest.train(cfg(run).build());
-        JsonNode p = new ObjectMapper().readTree(Files.readString(run.resolve("provenance.json")));
-        assertEquals(640, p.path("dataset").path("train_images").asInt(), "768 images minus 128 held out");
-        JsonNode t = p.path("temperature_scaling");
-        assertEquals(128, t.path("held_out").asInt());
-        double temperature = t.path("temperature").asDouble();
-        assertTrue(temperature > 0.05 && temperature < 20, "temperature " + temperature);
-        assertTrue(t.path("nll_held_out_after").asDouble() <= t.path("nll_held_out_before").asDouble(),
-                "the fit minimises the held-out NLL: " + t);
-        assertEquals(64, t.path("held_out_sha256").asText().length());
-        assertTrue(p.path("ece_test").path("percent").asDouble() >= 0);
-        assertEquals(STRONG, p.path("config").path("augment").asText());
-        assertEquals("reference/1", p.path("config").path("recipe").asText());
-        // samples.png pairs 16 originals with their augmented forms
-        BufferedImage png = ImageIO.read(run.resolve("samples.png").toFile());
-        assertTrue(png.getWidth() > 0 && png.getHeight() > 0);
-    }
-
-    @Test
-    void train_noHoldout_reportsEceButNoTemperature() throws Exception {
-        Path run = tmp.resolve("n");
-        TrainerTest.train(TrainerTest.cfg(run).build());
-        JsonNode p = new ObjectMapper().readTree(Files.readString(run.resolve("provenance.json")));
-        assertFalse(p.has("temperature_scaling"));
-        assertEquals(1.0, p.path("ece_test").path("temperature").asDouble());
-        assertFalse(p.path("config").has("augment") && !p.path("config").path("augment").asText().equals("none"));
     }
 
     @Test
