@@ -24,7 +24,10 @@ import java.util.Map;
  *       and with them the label);</li>
  *   <li>with probability {@code blurProbability}, a Gaussian blur of σ = 1 pixel blended in with a uniform
  *       strength in (0, 1];</li>
- *   <li>a contrast factor uniform in 1 ± {@code contrast} on the ink, clipped to the pixel range.</li>
+ *   <li>a contrast factor uniform in 1 ± {@code contrast} on the ink;</li>
+ *   <li>with probability {@code noiseProbability}, pixel noise of a standard deviation uniform in
+ *       (0, {@code noise}] (in pixel/255 units, zero-mean uniform per pixel), then the clip to the pixel
+ *       range. Blur and elastic augmentation alone leave a model more sensitive to pixel noise than none.</li>
  * </ol>
  *
  * <pre>{@code
@@ -44,17 +47,19 @@ import java.util.Map;
  * @param strokeProbability share of images whose strokes are thickened or thinned, 0..1
  * @param blurProbability share of images blurred, 0..1
  * @param contrast maximum relative change of ink intensity, 0..0.9
+ * @param noise maximum standard deviation of pixel noise, 0..0.5
+ * @param noiseProbability share of images given pixel noise, 0..1
  */
 public record Augmentation(double rotation, double scale, double shear, double translate, double elasticAlpha,
         double elasticSigma, double elasticProbability, double strokeProbability, double blurProbability,
-        double contrast) {
+        double contrast, double noise, double noiseProbability) {
 
     /** No augmentation: images are used as they are. */
-    public static final Augmentation NONE = new Augmentation(0, 0, 0, 0, 0, 4, 0, 0, 0, 0);
+    public static final Augmentation NONE = new Augmentation(0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0);
 
     /** The spec names {@link #parse} accepts, in order. */
     public static final String SPEC_HELP = "none, or comma-separated rotate=DEG, scale=F, shear=DEG, translate=PX, "
-            + "elastic=ALPHA:SIGMA[:P], stroke=P, blur=P, contrast=F";
+            + "elastic=ALPHA:SIGMA[:P], stroke=P, blur=P, contrast=F, noise=SIGMA[:P]";
 
     /** Validates every range; a bad value names the parameter, the value and the range. */
     public Augmentation {
@@ -68,6 +73,8 @@ public record Augmentation(double rotation, double scale, double shear, double t
         check("stroke", strokeProbability, 0, 1);
         check("blur", blurProbability, 0, 1);
         check("contrast", contrast, 0, 0.9);
+        check("noise", noise, 0, 0.5);
+        check("noise probability", noiseProbability, 0, 1);
     }
 
     private static void check(String name, double v, double lo, double hi) {
@@ -80,7 +87,12 @@ public record Augmentation(double rotation, double scale, double shear, double t
     /** Whether this changes no image. */
     public boolean isNone() {
         return rotation == 0 && scale == 0 && shear == 0 && translate == 0 && !elastic() && strokeProbability == 0
-                && blurProbability == 0 && contrast == 0;
+                && blurProbability == 0 && contrast == 0 && !noisy();
+    }
+
+    /** Whether pixel noise is on. */
+    public boolean noisy() {
+        return noise > 0 && noiseProbability > 0;
     }
 
     /** Whether elastic distortion is on. */
@@ -112,6 +124,8 @@ public record Augmentation(double rotation, double scale, double shear, double t
         double stroke = 0;
         double blur = 0;
         double contrast = 0;
+        double noise = 0;
+        double pn = 0;
         for (String part : s.split(",")) {
             String[] kv = part.trim().split("=", 2);
             if (kv.length != 2 || kv[1].isBlank()) {
@@ -137,11 +151,20 @@ public record Augmentation(double rotation, double scale, double shear, double t
                 case "stroke" -> stroke = number(kv[0], v);
                 case "blur" -> blur = number(kv[0], v);
                 case "contrast" -> contrast = number(kv[0], v);
+                case "noise" -> {
+                    String[] e = v.split(":", -1);
+                    if (e.length > 2) {
+                        throw new IllegalArgumentException("--augment noise='" + v
+                                + "' is not SIGMA or SIGMA:P (for example noise=0.3:0.5)");
+                    }
+                    noise = number("noise", e[0]);
+                    pn = e.length == 2 ? number("noise probability", e[1]) : 1;
+                }
                 default -> throw new IllegalArgumentException("--augment has an unknown key '" + kv[0].trim()
                         + "'; expected " + SPEC_HELP);
             }
         }
-        return new Augmentation(rot, scale, shear, translate, alpha, sigma, pe, stroke, blur, contrast);
+        return new Augmentation(rot, scale, shear, translate, alpha, sigma, pe, stroke, blur, contrast, noise, pn);
     }
 
     private static double number(String key, String v) {
@@ -173,6 +196,10 @@ public record Augmentation(double rotation, double scale, double shear, double t
         add(b, "stroke", strokeProbability);
         add(b, "blur", blurProbability);
         add(b, "contrast", contrast);
+        if (noisy()) {
+            b.append(b.length() > 0 ? "," : "").append("noise=").append(fmt(noise)).append(':')
+                    .append(fmt(noiseProbability));
+        }
         return b.toString();
     }
 
@@ -200,6 +227,8 @@ public record Augmentation(double rotation, double scale, double shear, double t
         m.put("stroke_probability", strokeProbability);
         m.put("blur_probability", blurProbability);
         m.put("contrast", contrast);
+        m.put("noise", noise);
+        m.put("noise_probability", noiseProbability);
         return m;
     }
 

@@ -11,7 +11,7 @@ class AugmentationTest {
     @Test
     void parse_specOfParsed_readsBackEqual() {
         for (String s : new String[] {"none", "rotate=10", "rotate=15,scale=0.15,shear=10,translate=3,elastic=34:4:0.5,"
-                + "stroke=0.4,blur=0.2,contrast=0.3", "elastic=20:6:1"}) {
+                + "stroke=0.4,blur=0.2,contrast=0.3,noise=0.3:0.5", "elastic=20:6:1", "noise=0.1"}) {
             Augmentation a = Augmentation.parse(s);
             assertEquals(a, Augmentation.parse(a.spec()), s);
         }
@@ -31,6 +31,8 @@ class AugmentationTest {
         assertTrue(msg("rotate").contains("KEY=VALUE"));
         assertTrue(msg("").contains("empty"));
         assertEquals("--augment elastic probability must be in [0, 1], found 2", msg("elastic=34:4:2"));
+        assertEquals("--augment noise must be in [0, 0.5], found 0.9", msg("noise=0.9"));
+        assertTrue(msg("noise=0.1:0.5:1").contains("SIGMA:P"));
     }
 
     private static String msg(String spec) {

@@ -96,7 +96,8 @@ public final class Augmenter {
 
     /** The per-image random draws of one batch, made on the host. */
     record Draws(float[] affine, float[] noise, float[] elasticAlpha, float[] dilate, float[] erode, float[] blur,
-            float[] contrast, boolean anyElastic, boolean anyStroke, boolean anyBlur) {
+            float[] contrast, float[] pixelNoise, boolean anyElastic, boolean anyStroke, boolean anyBlur,
+            boolean anyPixelNoise) {
     }
 
     /** Draws the random numbers of the images {@code index[from .. from+bs)} in epoch {@code epoch}. */
@@ -108,6 +109,8 @@ public final class Augmenter {
         float[] erode = new float[bs];
         float[] blur = new float[bs];
         float[] contrast = new float[bs];
+        float[] pixelNoise = a.noisy() ? new float[bs * PIXELS] : null;
+        boolean anyPixelNoise = false;
         boolean anyElastic = false;
         boolean anyStroke = false;
         boolean anyBlur = false;
@@ -151,8 +154,18 @@ public final class Augmenter {
                 blur[i] = (float) (1 - r.nextDouble());
             }
             contrast[i] = (float) (1 + a.contrast() * sym(r));
+            if (a.noisy() && r.nextDouble() < a.noiseProbability()) {
+                anyPixelNoise = true;
+                // zero-mean uniform noise of standard deviation sd: half-width sd·√3, in ink units
+                double halfWidth = (1 - r.nextDouble()) * a.noise() * Math.sqrt(3) * inkMax;
+                int base = i * PIXELS;
+                for (int k = 0; k < PIXELS; k++) {
+                    pixelNoise[base + k] = (float) (halfWidth * sym(r));
+                }
+            }
         }
-        return new Draws(affine, noise, alpha, dilate, erode, blur, contrast, anyElastic, anyStroke, anyBlur);
+        return new Draws(affine, noise, alpha, dilate, erode, blur, contrast, pixelNoise, anyElastic, anyStroke,
+                anyBlur, anyPixelNoise);
     }
 
     private static double sym(SplittableRandom r) {
@@ -180,6 +193,9 @@ public final class Augmenter {
                 out = blend(out, b, perImage(d.blur(), bs, step), step);
             }
             out = own(Torch.mul(out, perImage(d.contrast(), bs, step)), step);
+            if (d.anyPixelNoise()) {
+                out = own(Torch.add(out, Torch.upload(step, device, d.pixelNoise(), new Shape(bs, 1, SIDE, SIDE))), step);
+            }
             out = own(Torch.clip(out, 0f, (float) inkMax), step);
             return background == 0 ? out : own(Torch.add(out, backgroundT), step);
         }

@@ -54,7 +54,7 @@ class AugmenterTest {
     @Test
     void apply_identityAffine_returnsTheInputExactly() {
         float[] out = run(Augmentation.NONE, iota(4), 0, 4, 1, 0, 1);
-        float[] in = run(new Augmentation(0, 0, 0, 0, 0, 4, 0, 0, 0, 0), iota(4), 0, 4, 1, 0, 1);
+        float[] in = run(new Augmentation(0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0), iota(4), 0, 4, 1, 0, 1);
         assertArrayEquals(in, out);
         for (int p = 0; p < 784; p++) {
             assertEquals((digits.images()[p] & 0xff) / 255.0f, out[p], 0f);
@@ -64,7 +64,7 @@ class AugmenterTest {
     @Test
     void apply_imageDrawsDependOnTheImageNotTheBatch() {
         Augmentation a = Augmentation.parse("rotate=15,scale=0.15,shear=10,translate=3,elastic=34:4:0.5,stroke=0.4,"
-                + "blur=0.3,contrast=0.3");
+                + "blur=0.3,contrast=0.3,noise=0.3:0.5");
         long[] idx = {5, 3, 9, 12, 0, 7, 1, 2};
         float[] whole = run(a, idx, 0, 8, 2, 0, 1);
         float[] tail = run(a, idx, 4, 4, 2, 0, 1); // the same images in a smaller batch
@@ -88,7 +88,7 @@ class AugmenterTest {
     @Test
     void apply_everyOutputInThePixelRange_andInkStaysNearTheInk() {
         Augmentation a = Augmentation.parse("rotate=15,scale=0.15,shear=10,translate=3,elastic=34:4:1,stroke=1,"
-                + "blur=1,contrast=0.3");
+                + "blur=1,contrast=0.3,noise=0.3:1");
         float[] out = run(a, iota(16), 0, 16, 1, 0, 1);
         for (float v : out) {
             assertTrue(v >= 0f && v <= 1f, "pixel " + v);
