@@ -83,7 +83,7 @@ public final class Evaluation {
                 }
             }
         }
-        return report(name, labels, ps, i -> images.get(i).id(), pixels, rejected, groups);
+        return report(name, labels, ps, i -> images.get(i).id(), pixels, rejected, groups, classifier.temperature());
     }
 
     /**
@@ -116,7 +116,8 @@ public final class Evaluation {
         for (float[] p : pixels) {
             images.add(DigitImage.ofPixels(p));
         }
-        return report(name, labels, classifyAll(classifier, images), i -> name + "#" + i, images, List.of(), Map.of());
+        return report(name, labels, classifyAll(classifier, images), i -> name + "#" + i, images, List.of(), Map.of(),
+                classifier.temperature());
     }
 
     static float[] pixels(ImageSet set, int index) {
@@ -153,7 +154,7 @@ public final class Evaluation {
 
     private static EvaluationReport report(String name, int[] labels, List<Prediction> ps,
             java.util.function.IntFunction<String> id, List<DigitImage> images, List<ImageFolder.Rejected> rejected,
-            Map<String, long[]> groups) {
+            Map<String, long[]> groups, double temperature) {
         int[] predicted = new int[labels.length];
         float[][] logProbs = new float[labels.length][];
         List<Misclassified> errors = new ArrayList<>();
@@ -167,6 +168,9 @@ public final class Evaluation {
         }
         double ece = labels.length == 0 ? Double.NaN
                 : TemperatureScaling.ece(logProbs, labels, 1.0, TemperatureScaling.ECE_BINS);
-        return new EvaluationReport(name, ConfusionMatrix.of(labels, predicted), ece, errors, rejected, groups);
+        double eceAtT = labels.length == 0 ? Double.NaN
+                : TemperatureScaling.ece(logProbs, labels, temperature, TemperatureScaling.ECE_BINS);
+        return new EvaluationReport(name, ConfusionMatrix.of(labels, predicted), ece, temperature, eceAtT, errors,
+                rejected, groups);
     }
 }

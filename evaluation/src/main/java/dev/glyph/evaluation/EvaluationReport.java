@@ -22,12 +22,15 @@ import java.util.TreeMap;
  * @param confusion the confusion matrix
  * @param ece expected calibration error in percent ({@code TemperatureScaling.ece} with
  *     {@code TemperatureScaling.ECE_BINS} bins at T = 1); NaN for an empty set
+ * @param temperature the temperature the classifier applies to its probabilities (the manifest's, 1 when none)
+ * @param eceAtTemperature the expected calibration error of those probabilities, at {@code temperature}
  * @param errors misclassified images, in set order, at most {@link Evaluation#MAX_ERRORS}
  * @param rejected files that could not be decoded (image folders only)
  * @param groups per-group accuracy (e.g. per font family), group name to {@code [correct, count]}; empty when the
  *     set has no groups
  */
-public record EvaluationReport(String name, ConfusionMatrix confusion, double ece, List<Misclassified> errors,
+public record EvaluationReport(String name, ConfusionMatrix confusion, double ece, double temperature,
+        double eceAtTemperature, List<Misclassified> errors,
         List<ImageFolder.Rejected> rejected, Map<String, long[]> groups) {
 
     /** Checks for nulls and copies the collections. */

@@ -51,11 +51,16 @@ public record Scorecard(String model, EvaluationReport images, RobustnessReport 
 
     /** Returns a concise text summary: one line per set, per-class accuracy of the first, the shift table. */
     public String table() {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-8s %7s %9s %8s %9s%n", "set", "images",
-                "accuracy", "ECE", "rejected"));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-8s %7s %9s %8s %10s %9s%n", "set", "images",
+                "accuracy", "ECE", "ECE at T", "rejected"));
         for (EvaluationReport r : sets()) {
-            b.append(String.format(Locale.ROOT, "%-8s %7d %9s %8s %9d%n", r.name(), r.count(),
-                    EvaluationReport.percent(r.accuracy()), EvaluationReport.percent(r.ece()), r.rejected().size()));
+            b.append(String.format(Locale.ROOT, "%-8s %7d %9s %8s %10s %9d%n", r.name(), r.count(),
+                    EvaluationReport.percent(r.accuracy()), EvaluationReport.percent(r.ece()),
+                    EvaluationReport.percent(r.eceAtTemperature()), r.rejected().size()));
+        }
+        if (!sets().isEmpty()) {
+            b.append(String.format(Locale.ROOT, "(ECE: 15 bins, at T = 1; ECE at T: at the model's temperature %.4f, "
+                    + "as the SDK's probabilities)%n", sets().get(0).temperature()));
         }
         List<EvaluationReport> sets = sets();
         if (!sets.isEmpty()) {
@@ -126,6 +131,8 @@ public record Scorecard(String model, EvaluationReport images, RobustnessReport 
         o.put("correct", r.correct());
         ReportJson.put(o, "accuracy", r.accuracy());
         ReportJson.put(o, "ece", r.ece());
+        ReportJson.put(o, "temperature", r.temperature());
+        ReportJson.put(o, "ece_at_temperature", r.eceAtTemperature());
         o.put("ece_bins", dev.glyph.modelformat.TemperatureScaling.ECE_BINS);
         ArrayNode pc = o.putArray("per_class_accuracy");
         for (double v : r.perClassAccuracy()) {
