@@ -110,7 +110,7 @@ class TrainCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonNode prov = JSON.readTree(run.resolve("provenance.json").toFile());
         assertEquals("robust", prov.at("/recipe/name").asText());
-        assertEquals("robust/2", prov.at("/config/recipe").asText());
+        assertEquals("robust/1", prov.at("/config/recipe").asText());
         assertEquals(1, prov.at("/config/epochs").asInt(), "--epochs 1 overrides the recipe's 10");
         assertEquals(32, prov.at("/config/batch_size").asInt(), "--batch-size overrides the recipe's 64");
         assertEquals(0.05, prov.at("/config/lr").asDouble(), "the recipe's lr");
