@@ -112,6 +112,15 @@ public final class Trainer {
                         + "; resume with the original options");
             }
         }
+        // identity() leaves options at their default out (augment none, holdout 0): a checkpoint that has one
+        // was trained with a non-default value this run does not ask for
+        for (Map.Entry<String, Object> e : ck.identity().entrySet()) {
+            if (!want.containsKey(e.getKey())) {
+                throw new TrainingException("cannot resume " + file + ": it was trained with " + e.getKey() + "="
+                        + e.getValue() + " but this run asks for the default (" + e.getKey()
+                        + " off); resume with the original options");
+            }
+        }
         // a kill after the last epoch's checkpoint but before its provenance.json: --resume finishes those writes
         if (ck.epoch() >= cfg.epochs() && provenanceCurrent(runDir, ck.epoch())) {
             throw new TrainingException("nothing to resume: " + file + " already holds " + ck.epoch()

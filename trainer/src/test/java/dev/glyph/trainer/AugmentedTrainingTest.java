@@ -74,6 +74,10 @@ class AugmentedTrainingTest {
         TrainingException e = assertThrows(TrainingException.class, () -> TrainerTest.train(
                 cfg(tmp.resolve("r")).augment(Augmentation.parse("rotate=5")).epochs(3).resume(true).build()));
         assertTrue(e.getMessage().contains("augment"), e.getMessage());
+        TrainingException off = assertThrows(TrainingException.class, () -> TrainerTest.train(
+                cfg(tmp.resolve("r")).augment(Augmentation.NONE).epochs(3).resume(true).build()));
+        assertTrue(off.getMessage().contains("augment=" + STRONG) && off.getMessage().contains("default"),
+                off.getMessage());
     }
 
     @Test
