@@ -68,7 +68,7 @@ public class EvaluateCommand extends GlyphSubcommand {
     Path out;
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "data/mnist",
-            description = "MNIST folder for the shifts (default: ${DEFAULT-VALUE}; fetched if absent).")
+            description = "MNIST folder for the shifts (default: ${DEFAULT-VALUE}; `./glyph fetch` fills it).")
     Path data;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
@@ -116,7 +116,7 @@ public class EvaluateCommand extends GlyphSubcommand {
             EvaluationReport folder = images == null ? null : Evaluation.ofFolder(c, images);
             RobustnessReport robustness = null;
             if (options.fonts() || options.shifts()) {
-                ImageSet test = options.shifts() ? Datasets.ensure("mnist", data).test() : null;
+                ImageSet test = options.shifts() ? mnistTest() : null;
                 robustness = RobustnessSuite.run(c, test, options);
             }
             Scorecard card = new Scorecard(model.dir.toString(), folder, robustness);
@@ -136,6 +136,19 @@ public class EvaluateCommand extends GlyphSubcommand {
             return fail(e);
         } catch (RuntimeException e) {
             return fail("unexpected failure: " + Errors.oneLine(e), 1);
+        }
+    }
+
+    /** The MNIST test split from {@code --data}; never fetched, so a mistyped folder is an error, not a download. */
+    private ImageSet mnistTest() throws DataException {
+        String hint = "; pass --data DIR (the folder with the mnist IDX files) or run `./glyph fetch`";
+        if (!java.nio.file.Files.isDirectory(data)) {
+            throw new DataException("no mnist data at " + data + hint);
+        }
+        try {
+            return Datasets.load("mnist", data).test();
+        } catch (DataException e) {
+            throw new DataException(e.getMessage() + hint, e);
         }
     }
 

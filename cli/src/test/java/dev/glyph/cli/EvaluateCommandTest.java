@@ -1,6 +1,7 @@
 package dev.glyph.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,6 +90,15 @@ class EvaluateCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("rotation") && r.out().contains("noise")
                 && r.out().contains("mean corruption error"), r.out());
+    }
+
+    @Test
+    void call_shiftsWithMissingDataFolder_exits1AndFetchesNothing() {
+        Path typo = tmp.resolve("mnsit");
+        Run r = run("--model", model.toString(), "--suite", "shifts", "--data", typo.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("no mnist data at " + typo) && r.err().contains("./glyph fetch"), r.err());
+        assertFalse(Files.exists(typo), "a mistyped --data folder is reported, never created and filled");
     }
 
     @Test

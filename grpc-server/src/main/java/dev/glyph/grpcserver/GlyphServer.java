@@ -416,6 +416,7 @@ public final class GlyphServer implements AutoCloseable {
             long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
             boolean clean = true;
             ServerState was = state;
+            service.rejectNew(); // before DRAINING is visible: a call sent after seeing it must not be admitted
             state = ServerState.DRAINING;
             LOG.info("shutting down (was {}): health NOT_SERVING, draining in-flight calls for up to {} ms", was,
                     timeout.toMillis());

@@ -63,11 +63,20 @@ public final class ClassifierService extends ClassifierGrpc.ClassifierImplBase {
     }
 
     /**
+     * From now on, new calls (glyph.v1 and the OIP, which leases through here) get UNAVAILABLE; calls and streams
+     * already running are left alone until {@link #drain}. The server calls it before it reports DRAINING, so a
+     * client that sees the state change can never be admitted afterwards.
+     */
+    public void rejectNew() {
+        draining = true;
+    }
+
+    /**
      * Starts draining: unary calls already running finish; open streams answer the requests they
      * have read and then end with UNAVAILABLE; anything new gets UNAVAILABLE.
      */
     public void drain() {
-        draining = true;
+        rejectNew();
         for (StreamCall s : streams) {
             s.drain();
         }
