@@ -1,10 +1,9 @@
 package dev.glyph.benchmarks;
 
+import dev.glyph.benchmarks.internal.CpuInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,20 +55,9 @@ public record Roofline(int cpus, double ghz, int fp32PerCycle, String fp32Isa, i
 
     /** Parses the text of {@code /proc/cpuinfo}. */
     public static Roofline parse(String text) {
-        Map<String, String> first = new HashMap<>();
-        int cpus = 0;
-        for (String line : text.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon < 0) {
-                continue;
-            }
-            String key = line.substring(0, colon).trim();
-            if (key.equals("processor")) {
-                cpus++;
-            }
-            first.putIfAbsent(key, line.substring(colon + 1).trim());
-        }
-        Set<String> flags = Set.copyOf(Arrays.asList(first.getOrDefault("flags", "").split("\\s+")));
+        CpuInfo.Fields f = CpuInfo.Fields.of(text);
+        Map<String, String> first = f.first();
+        Set<String> flags = f.flags();
         double mhz;
         try {
             mhz = Double.parseDouble(first.getOrDefault("cpu MHz", "0"));
@@ -98,7 +86,7 @@ public record Roofline(int cpus, double ghz, int fp32PerCycle, String fp32Isa, i
                 break;
             }
         }
-        return new Roofline(Math.max(cpus, 1), mhz / 1000.0, fp32, fp32Isa, int8, int8Isa);
+        return new Roofline(f.cpus(), mhz / 1000.0, fp32, fp32Isa, int8, int8Isa);
     }
 
     /** The fp32 peak in GFLOP/s. */

@@ -120,6 +120,12 @@ public final class Verifier {
                 r.close();
             }
         }
+        return written(modelDir, options, report);
+    }
+
+    /** Writes {@code report} to parity.json unless the options say not to, and returns it. */
+    private static <R extends VerificationReport> R written(Path modelDir, VerifyOptions options, R report)
+            throws VerifyException {
         if (options.writeReport()) {
             Path out = modelDir.resolve(ModelFolder.PARITY);
             try {
@@ -158,16 +164,7 @@ public final class Verifier {
             return verify(modelDir, options);
         }
         GateReport report = OptimizedCheck.run(modelDir, manifest, options);
-        if (options.writeReport()) {
-            Path out = modelDir.resolve(ModelFolder.PARITY);
-            try {
-                AtomicFiles.writeString(out, report.toJson());
-            } catch (IOException e) {
-                throw new VerifyException("the check " + (report.passed() ? "passed" : "failed") + " but " + out
-                        + " cannot be written (" + e.getMessage() + "); pass --no-write to skip it", e);
-            }
-        }
-        return report;
+        return written(modelDir, options, report);
     }
 
     /**

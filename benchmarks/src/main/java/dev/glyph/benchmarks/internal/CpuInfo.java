@@ -52,23 +52,41 @@ public record CpuInfo(String modelName, String vendor, String family, String mod
         }
     }
 
+    /**
+     * The fields of a {@code /proc/cpuinfo} text: each key's first value (the first CPU's), the number of
+     * {@code processor} entries and the first CPU's flags.
+     *
+     * @param first key to its first value
+     * @param cpus {@code processor} entries, at least 1
+     * @param flags the first CPU's {@code flags}
+     */
+    public record Fields(Map<String, String> first, int cpus, Set<String> flags) {
+
+        /** Reads the fields of {@code text}. */
+        public static Fields of(String text) {
+            Map<String, String> first = new HashMap<>();
+            int cpus = 0;
+            for (String line : text.split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String key = line.substring(0, colon).trim();
+                if (key.equals("processor")) {
+                    cpus++;
+                }
+                first.putIfAbsent(key, line.substring(colon + 1).trim());
+            }
+            return new Fields(Map.copyOf(first), Math.max(cpus, 1),
+                    Set.copyOf(Arrays.asList(first.getOrDefault("flags", "").split("\\s+"))));
+        }
+    }
+
     /** Parses the text of {@code /proc/cpuinfo}. */
     public static CpuInfo parse(String text) {
-        Map<String, String> first = new HashMap<>();
-        int cpus = 0;
-        for (String line : text.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon < 0) {
-                continue;
-            }
-            String key = line.substring(0, colon).trim();
-            String value = line.substring(colon + 1).trim();
-            if (key.equals("processor")) {
-                cpus++;
-            }
-            first.putIfAbsent(key, value);
-        }
-        Set<String> flags = Set.copyOf(Arrays.asList(first.getOrDefault("flags", "").split("\\s+")));
+        Fields fields = Fields.of(text);
+        Map<String, String> first = fields.first();
+        Set<String> flags = fields.flags();
         String isa = "unknown";
         for (String f : List.of("avx512f", "avx2", "avx", "sse4_2")) {
             if (flags.contains(f)) {
@@ -77,7 +95,7 @@ public record CpuInfo(String modelName, String vendor, String family, String mod
             }
         }
         return new CpuInfo(first.getOrDefault("model name", "unknown"), first.getOrDefault("vendor_id", "unknown"),
-                first.getOrDefault("cpu family", "?"), first.getOrDefault("model", "?"), Math.max(cpus, 1), isa,
+                first.getOrDefault("cpu family", "?"), first.getOrDefault("model", "?"), fields.cpus(), isa,
                 FEATURES.stream().filter(flags::contains).toList());
     }
 
